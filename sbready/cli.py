@@ -1,0 +1,104 @@
+"""The `sb-readiness` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sbready.errors import HarnessError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as one sentence and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}; see `sb-readiness {self.prog.split()[-1]} --help`.")
+
+
+def _add_spec_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--spec", metavar="PATH|URL", help="an SB OpenAPI file or URL")
+    group.add_argument(
+        "--sb-version",
+        metavar="X.Y.Z|latest",
+        help="an SB version: looked up in SB_SPEC_DIR, the cache, then AFAS's docs repository",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (exposed for tests and docs)."""
+    parser = _Parser(prog="sb-readiness", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the readiness checks against your app")
+    run.add_argument("--config", required=True, metavar="readiness.toml")
+    run.add_argument("--reports", default="reports", metavar="DIR")
+    run.add_argument("--only", action="append", metavar="CHECK-ID", help="run only these checks")
+
+    demo = sub.add_parser("demo", help="run the checks against the built-in demo partner app")
+    demo.add_argument("--reports", default="reports", metavar="DIR")
+    demo.add_argument("--only", action="append", metavar="CHECK-ID")
+
+    report = sub.add_parser("report", help="rebuild the HTML report from Allure results")
+    report.add_argument("results_dir", metavar="RESULTS_DIR")
+    report.add_argument("--output", metavar="DIR", help="where to write the report")
+
+    sandbox = sub.add_parser("sandbox", help="serve the SB sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8600)
+    _add_spec_options(sandbox)
+    sandbox.add_argument("--dialect", choices=("observed", "schema"), default="observed")
+    sandbox.add_argument("--app-token", metavar="TOKEN", help="activate TOKEN in environment demo")
+
+    spec = sub.add_parser("spec", help="work with AFAS's SB OpenAPI files")
+    spec_sub = spec.add_subparsers(dest="spec_command", required=True, parser_class=_Parser)
+    lint = spec_sub.add_parser("lint", help="list the defects of an SB OpenAPI file")
+    _add_spec_options(lint)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "spec":
+        from sbready.spec.cli import lint_command
+
+        return lint_command(spec=args.spec, sb_version=args.sb_version)
+    if args.command == "sandbox":
+        from sbready.sandbox.cli import serve_command
+
+        return serve_command(
+            host=args.host,
+            port=args.port,
+            spec=args.spec,
+            sb_version=args.sb_version,
+            dialect=args.dialect,
+            app_token=args.app_token,
+        )
+    if args.command == "report":
+        from sbready.report.html import report_command
+
+        return report_command(results_dir=args.results_dir, output=args.output)
+    from sbready.runner import demo_command, run_command
+
+    if args.command == "demo":
+        return demo_command(reports=args.reports, only=args.only)
+    return run_command(config=args.config, reports=args.reports, only=args.only)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, dispatch, and turn user/harness errors into exit codes."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except UsageError as error:
+        print(f"sb-readiness: {error}", file=sys.stderr)
+        return UsageError.exit_code
+    except HarnessError as error:
+        print(f"sb-readiness: harness failure: {error}", file=sys.stderr)
+        return HarnessError.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""AFAS SB OpenAPI handling: resolve, normalise, lint, index."""
