@@ -1,0 +1,23 @@
+"""Fixtures for the harness's own tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SB_VERSIONS = (
+    "2.1.0", "2.2.0", "3.1.0", "3.2.0", "4.0.0", "5.0.0", "5.1.0", "5.2.0", "5.3.0", "6.0.0",
+)
+
+
+@pytest.fixture(scope="session")
+def spec_dir() -> Path:
+    """AFAS's spec files, found through SB_SPEC_DIR (never committed to this repository)."""
+    configured = os.environ.get("SB_SPEC_DIR")
+    fallback = Path(__file__).resolve().parents[2] / "shared" / "sb-openapi"
+    path = Path(configured) if configured else fallback
+    if not (path / "6.0.0.json").is_file():
+        pytest.fail(f"AFAS's spec files are not in {path}; set SB_SPEC_DIR=../shared/sb-openapi.")
+    return path
