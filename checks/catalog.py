@@ -1,0 +1,171 @@
+"""Every check of the readiness checklist: ID, review area, severity and what AFAS looks for.
+
+The IDs are stable: they appear in the report, the CLI summary and JUnit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["blocker", "critical", "normal", "minor"]
+
+AREAS = {
+    "ONB": "Working onboarding",
+    "INT": "Working integration",
+    "ERR": "Working error handling",
+    "LST": "App Center listing",
+}
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """One checklist entry."""
+
+    id: str
+    severity: Severity
+    title: str
+    passes_when: str
+    must_fail_for: str
+
+    @property
+    def area(self) -> str:
+        """The review area (Allure epic) this check belongs to."""
+        return AREAS[self.id.split("-")[0]]
+
+    @property
+    def decides_verdict(self) -> bool:
+        """Blocker and critical failures make the verdict NOT READY."""
+        return self.severity in ("blocker", "critical")
+
+
+def _c(id: str, severity: Severity, title: str, passes_when: str, must_fail_for: str) -> CheckInfo:
+    return CheckInfo(id, severity, title, passes_when, must_fail_for)
+
+
+CHECKS: dict[str, CheckInfo] = {
+    c.id: c
+    for c in (
+        _c("ONB-01", "critical", "Onboarding URL answers",
+           "The onboarding URL answers 2xx/3xx within the timeout for a valid afasBaseUrl; "
+           "HTTPS in production mode.", "5xx, timeout, http:// in production"),
+        _c("ONB-02", "blocker", "Known customer reaches consent and a first API call",
+           "A known customer's flow reaches <afasBaseUrl>/app/auth (OAuth) or the token "
+           "hand-off (app token), ends on a confirmation page, and the first API call succeeds.",
+           "the app ignores afasBaseUrl and uses a hard-coded host"),
+        _c("ONB-03", "normal", "Prospects get a landing page",
+           "A prospect (unknown environment) gets a 2xx landing or sign-up page, not an error.",
+           "4xx/5xx for prospects"),
+        _c("ONB-04", "normal", "Missing or malformed afasBaseUrl is handled",
+           "A missing or malformed afasBaseUrl gets a 4xx page with a message, no stack trace, "
+           "no 5xx.", "500, traceback in body"),
+        _c("ONB-05", "blocker", "Only AFAS hosts are trusted",
+           "An afasBaseUrl outside *.afasfocus.nl (and the hosts allowlisted for testing) is "
+           "refused; a decoy server on that host receives no request.",
+           "the app redirects to or posts its secret to any host"),
+        _c("ONB-06", "blocker", "Authorize request is well-formed (PKCE S256, state)",
+           "The authorize request has client_id, the exact registered redirect_uri, "
+           "response_type=code, a 43-character base64url S256 code_challenge, "
+           "code_challenge_method=S256 and a state of at least 128 bits, fresh per attempt.",
+           "plain PKCE, missing or constant state, wrong redirect_uri"),
+        _c("ONB-07", "blocker", "Token request is well-formed",
+           "The token request is a form-encoded POST with grant_type, client_id, client_secret, "
+           "redirect_uri, code and code_verifier; the verifier is 43-128 characters and matches "
+           "the challenge.", "JSON body, missing verifier, verifier mismatch"),
+        _c("ONB-08", "blocker", "Callback state is verified",
+           "A callback with a wrong or missing state is rejected and the code is never "
+           "exchanged.", "the app exchanges the code without comparing state"),
+        _c("ONB-09", "normal", "Denied consent is handled",
+           "A callback with error=access_denied shows a clear message (2xx/4xx page), no 5xx.",
+           "crash on denied consent"),
+        _c("ONB-10", "critical", "Secrets never reach the browser",
+           "The client secret and tokens never appear in any URL, redirect or page the browser "
+           "sees.", "secret in query string or HTML"),
+        _c("ONB-11", "blocker", "App token and Admin Center flows are right",
+           "App-token apps exchange at /authentication/getaccesstoken with {\"apptoken\"}; "
+           "admin-level apps use getscopes, then a token per environment.",
+           "wrong endpoint or body, one token reused across environments"),
+        _c("ONB-12", "critical", "Withdrawn consent leads to a new consent flow",
+           "After consent is withdrawn (block + unblock) the app runs a new consent flow and "
+           "works again.", "the app is stuck on a dead refresh token"),
+        _c("ONB-13", "normal", "Redirect URI is HTTPS and exact",
+           "The redirect_uri is HTTPS in production mode and registered exactly.",
+           "http callback, wildcard matching"),
+        _c("LST-01", "critical", "Logo is usable",
+           "The logo file exists, is PNG/JPEG/SVG, square within the tolerance and at least the "
+           "minimum size.", "missing, tiny, wide banner"),
+        _c("LST-02", "critical", "Support URL works",
+           "The support URL is https and answers 2xx after redirects.", "404, http://"),
+        _c("LST-03", "normal", "Summary is present and short",
+           "The summary is present and at most the maximum length.", "empty, too long"),
+        _c("LST-04", "normal", "Description is present and detailed",
+           "The detailed description is present and at least the minimum length.",
+           "empty, placeholder text"),
+        _c("LST-05", "critical", "Onboarding URL is publishable",
+           "The onboarding URL is absolute https and accepts afasBaseUrl.", "relative URL"),
+        _c("INT-01", "blocker", "Every SB request exists in the declared SB version",
+           "Every SB request matches an operation (method + path) of the declared SB version.",
+           "calls to endpoints that do not exist in that version"),
+        _c("INT-02", "critical", "Bearer and Accept-Version on every API call",
+           "Every API call carries Authorization: Bearer and an Accept-Version equal to the "
+           "operation's endpoint version; a newer endpoint version in the latest spec is a "
+           "warning.", "missing or wrong Accept-Version"),
+        _c("INT-03", "blocker", "Request bodies match the schema",
+           "Request bodies validate against the operation's schema (required fields, types, "
+           "enums, formats).", "missing required field, wrong type"),
+        _c("INT-04", "critical", "Query parameters are valid",
+           "skip/take are integers, sortField has the right syntax, filter is in the supported "
+           "OData subset.", "malformed filter"),
+        _c("INT-05", "critical", "Only granted bundles are used",
+           "Only operations within the granted bundles are used.", "calls outside the grant"),
+        _c("INT-06", "critical", "Lists are read completely with a stable sort",
+           "Lists larger than one page are read completely with skip/take and a stable "
+           "sortField.", "reads only the first page, pages without sort"),
+        _c("INT-07", "minor", "Change tracking is used",
+           "Endpoints with change tracking are synced incrementally with TrackingToken.",
+           "full re-read every sync"),
+        _c("INT-08", "blocker", "The scenario's writes land exactly once",
+           "The declared scenario completes: expected writes land in the sandbox, valid, "
+           "exactly once.", "nothing written, duplicates"),
+        _c("INT-09", "critical", "The SB target honours the contract",
+           "A schemathesis contract run of the SB target for every operation the app uses: "
+           "responses conform; no 403 for a needed operation.",
+           "missing rights on a needed endpoint"),
+        _c("INT-10", "normal", "Request volume is sane",
+           "At most N requests per synced item, connections reused.", "request storms"),
+        _c("ERR-01", "blocker", "Expired access token: refresh and retry",
+           "On a 401 for an expired access token the app refreshes, retries, and the sync "
+           "succeeds.", "the sync fails, or re-asks the user"),
+        _c("ERR-02", "critical", "Rejected refresh: stop and ask for re-authorization",
+           "When the refresh is rejected (invalid_grant) the sync stops and reports that "
+           "re-authorization is needed; no loop.", "endless refresh loop"),
+        _c("ERR-03", "critical", "403 is reported, not hammered",
+           "A 403 is reported clearly, with at most one retry.", "hammering a forbidden endpoint"),
+        _c("ERR-04", "critical", "400 DS3100 is not resent blindly",
+           "After a 400 DS3100 the identical payload is not resent; the error and TraceId are "
+           "reported.", "blind resend"),
+        _c("ERR-05", "blocker", "200 Failed / PartiallySucceeded is a failure",
+           "A 200 with result Failed or PartiallySucceeded is reported as failure/partial; "
+           "succeeded instances are not posted again.", "treating any 200 as success"),
+        _c("ERR-06", "critical", "5xx: bounded retries with backoff",
+           "On 5xx/503 the app retries a bounded number of times with increasing delay and "
+           "succeeds when the fault clears.", "no retry, or an instant tight loop"),
+        _c("ERR-07", "normal", "429: Retry-After is respected",
+           "On a 429 with Retry-After the app waits at least that long.", "ignores Retry-After"),
+        _c("ERR-08", "blocker", "Write retries are idempotent",
+           "After a timeout or dropped connection on a write, the retry carries the same "
+           "Tracking-Identifier, so SB holds the entry exactly once.", "duplicate entries"),
+        _c("ERR-09", "critical", "Unusual but valid responses are survived",
+           "Spec-valid but unusual responses (nulls, empty lists, unicode, extra fields, max "
+           "lengths) cause no crash; the sync completes or reports cleanly.",
+           "unhandled exception"),
+        _c("ERR-10", "critical", "SB unreachable is reported in time",
+           "With SB unreachable the sync reports within the configured timeout; no hang.",
+           "hang, silent success"),
+    )
+}
+
+
+def check_info(check_id: str) -> CheckInfo:
+    """The checklist entry for an ID; KeyError for an unknown one."""
+    return CHECKS[check_id]
