@@ -1,0 +1,226 @@
+"""One harness run: the sandbox served on loopback, the app under test started, scenarios.
+
+Suites call this to arrange scenarios; checks judge the evidence it returns.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from sbready.config import ReadinessConfig
+from sbready.driver.onboarding import OnboardingWalker, WalkResult
+from sbready.driver.process import AppProcess
+from sbready.driver.sync import SyncResult, trigger_sync
+from sbready.errors import HarnessError
+from sbready.sandbox.app import RegisteredClient, Sandbox
+from sbready.sandbox.journal import Exchange
+from sbready.sandbox.server import ServedApp, serve
+from sbready.secrets import Redactor
+from sbready.spec.index import OperationIndex
+from sbready.spec.resolve import load_index
+
+CUSTOMER_ENVIRONMENT = "demo"  # the partner's known customer
+PROSPECT_ENVIRONMENT = "acme"  # an SB environment the partner has never seen
+
+
+def free_port() -> int:
+    """A free TCP port on loopback (the app binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Walk:
+    """An onboarding walk and the sandbox exchanges it caused."""
+
+    result: WalkResult
+    exchanges: list[Exchange]
+
+
+@dataclass
+class Sync:
+    """A sync run and the sandbox exchanges it caused."""
+
+    result: SyncResult
+    exchanges: list[Exchange]
+
+
+@dataclass
+class Harness:
+    """The sandbox, the app, and the scenarios the suites arrange."""
+
+    config: ReadinessConfig
+    workdir: Path
+    index: OperationIndex
+    sandbox: Sandbox
+    served: ServedApp
+    redactor: Redactor
+    app: AppProcess | None = None
+    app_token: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sandbox_url(self) -> str:
+        """The sandbox's base URL, e.g. http://127.0.0.1:41234."""
+        return self.served.base_url
+
+    def afas_base_url(self, environment: str = CUSTOMER_ENVIRONMENT) -> str:
+        """The afasBaseUrl AFAS would hand the app for this environment."""
+        return f"{self.sandbox_url}/{environment}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA the harness trusts for the app's TLS, if the config names one."""
+        return self.config.app.ca_file
+
+    def mark(self) -> int:
+        """The journal position now; pass it to `since` to get what a scenario caused."""
+        return self.sandbox.journal.last_seq()
+
+    def since(self, mark: int) -> list[Exchange]:
+        """The exchanges recorded after `mark`."""
+        return self.sandbox.journal.exchanges(since=mark)
+
+    def walker(self, *, login: bool = True) -> OnboardingWalker:
+        """A walker that may contact only the app and the sandbox."""
+        hosts = {urlsplit(self.sandbox_url).netloc, urlsplit(self.config.app.onboarding_url).netloc}
+        return OnboardingWalker(
+            allowed_hosts=hosts,
+            login_steps=self.config.login_steps if login else (),
+            ca_file=self.ca_file,
+            timeout=self.config.thresholds.onboarding_timeout,
+            redactor=self.redactor,
+        )
+
+    def walk(
+        self,
+        *,
+        environment: str = CUSTOMER_ENVIRONMENT,
+        login: bool = True,
+        consent: Literal["allow", "deny"] = "allow",
+        callback_state: Literal["keep", "wrong", "missing"] = "keep",
+        afas_base_url: str | None = None,
+    ) -> Walk:
+        """Open the onboarding URL as AFAS does and walk it; returns hops and exchanges."""
+        mark = self.mark()
+        base = afas_base_url if afas_base_url is not None else self.afas_base_url(environment)
+        result = self.walker(login=login).walk(
+            self.config.app.onboarding_url, base, consent=consent, callback_state=callback_state
+        )
+        return Walk(result, self.since(mark))
+
+    def sync(self) -> Sync:
+        """Make the app sync once; returns its outcome and the exchanges it caused."""
+        if self.config.sync is None:
+            raise HarnessError("readiness.toml has no [sync] section, so no sync can be run")
+        mark = self.mark()
+        result = trigger_sync(
+            self.config.sync, env=self.process_env(), cwd=self.config.base_dir,
+            ca_file=self.ca_file, redactor=self.redactor,
+        )
+        return Sync(result, self.since(mark))
+
+    def process_env(self) -> dict[str, str]:
+        """The environment for the app's processes: ours plus [app.start] env."""
+        env = dict(os.environ)
+        if self.config.start is not None:
+            env.update(self.config.start.env)
+        return env
+
+    def once(self, name: str, make: Any) -> Any:
+        """A scenario that many checks judge runs once per session and is shared."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = make()
+            return self._cache[name]
+
+    def connected(self) -> Walk:
+        """The baseline: the known customer onboarded through the full consent flow."""
+        return self.once("connected", lambda: self.walk())  # type: ignore[no-any-return]
+
+    def first_sync(self) -> Sync:
+        """The baseline sync right after onboarding."""
+        self.connected()
+        return self.once("first_sync", self.sync)  # type: ignore[no-any-return]
+
+    @contextmanager
+    def faults_cleared(self) -> Iterator[None]:
+        """Faults a scenario schedules do not leak into the next one."""
+        try:
+            yield
+        finally:
+            self.sandbox.clear_faults()
+
+    def stop(self) -> None:
+        """Stop the app, then the sandbox."""
+        try:
+            if self.app is not None:
+                self.app.stop()
+        finally:
+            self.served.stop()
+
+
+def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
+    """Serve the sandbox, fill the placeholders, register the app, and start it."""
+    index = load_index(spec=config.app.spec, sb_version=config.app.sb_version)
+    sandbox = Sandbox(index, environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT))
+    served = serve(sandbox.app)
+    try:
+        sandbox_url = served.base_url
+        app_port = free_port()
+        placeholders = {
+            "app_port": str(app_port),
+            "sandbox_url": sandbox_url,
+            "sandbox_host": urlsplit(sandbox_url).netloc,
+            "afas_base_url": f"{sandbox_url}/{CUSTOMER_ENVIRONMENT}",
+            "workdir": str(workdir),
+            "python": sys.executable,
+            "config_dir": str(config.base_dir),
+        }
+        app_token = None
+        if config.app.auth == "apptoken":
+            app_token = sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=config.app.bundles)
+            placeholders["app_token"] = app_token
+        filled = config.with_placeholders(placeholders)
+        redactor = Redactor()
+        for secret in filled.secrets() + ([app_token] if app_token else []):
+            redactor.add(secret)
+        if filled.app.auth == "oauth":
+            sandbox.register_client(RegisteredClient(
+                client_id=filled.app.client_id,
+                client_secret=filled.app.client_secret,
+                redirect_uris=(filled.app.redirect_uri,),
+                bundles=tuple(filled.app.bundles) if filled.app.bundles else None,
+                level=filled.app.level,
+                name=filled.app.name,
+            ))
+        harness = Harness(filled, workdir, index, sandbox, served, redactor, app_token=app_token)
+        if filled.start is not None:
+            harness.app = AppProcess(
+                filled.start.command,
+                env=harness.process_env(),
+                cwd=filled.base_dir,
+                log_path=workdir / "app-output.log",
+                ready_url=filled.start.ready_url,
+                ready_port=filled.start.ready_port,
+                timeout=filled.start.timeout,
+                ca_file=filled.app.ca_file,
+                redactor=redactor,
+            )
+            harness.app.start()
+            harness.app.wait_ready()
+        return harness
+    except BaseException:
+        served.stop()
+        raise

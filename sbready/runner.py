@@ -1,0 +1,150 @@
+"""`sb-readiness run` and `sb-readiness demo`: run the suites, build the report, give the verdict."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.catalog import CHECKS
+from sbready import __version__
+from sbready.config import demo_config, load_config
+from sbready.errors import HarnessError, UsageError
+from sbready.report.html import build_html
+from sbready.report.verdict import read_results, summary_lines, verdict_of
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SUITES = REPO_ROOT / "suites"
+PYTEST_TIMEOUT_S = 1800  # a whole run; a hang in a partner app must not hang CI forever
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Where a run's artefacts are and what it concluded."""
+
+    exit_code: int  # 0 READY, 1 NOT READY
+    results_dir: Path
+    junit_path: Path
+    html_path: Path | None
+    lines: tuple[str, ...]
+    duration_s: float
+
+
+def _check_only(only: Sequence[str] | None) -> list[str]:
+    ids = [value.upper() for value in only or ()]
+    unknown = [value for value in ids if value not in CHECKS]
+    if unknown:
+        raise UsageError(f"unknown check ID {', '.join(unknown)}; IDs look like ONB-06, "
+                         "see ../shared/CHECKLIST.md or the README")
+    return ids
+
+
+def execute(
+    config_path: Path,
+    reports: Path,
+    *,
+    only: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+    html: bool = True,
+) -> RunOutcome:
+    """Run the suites in a fresh pytest process against the config's app; build the report."""
+    started = time.monotonic()
+    env = dict(os.environ if environ is None else environ)
+    config = load_config(config_path, environ=env)  # config mistakes fail here, before anything
+    ids = _check_only(only)
+    reports.mkdir(parents=True, exist_ok=True)
+    results_dir = reports / "allure-results"
+    shutil.rmtree(results_dir, ignore_errors=True)
+    junit_path = reports / "junit.xml"
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="sb-readiness-"))
+    error_file = workdir / "harness-error.txt"
+    error_file.unlink(missing_ok=True)
+    command = [
+        sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
+        f"--rootdir={REPO_ROOT}", f"--alluredir={results_dir}", f"--junitxml={junit_path}",
+        f"--readiness-config={config_path}", f"--readiness-workdir={workdir}",
+        f"--readiness-error-file={error_file}", "-o", "junit_family=xunit2",
+    ] + [f"--readiness-only={check_id}" for check_id in ids]
+    try:
+        completed = subprocess.run(command, cwd=REPO_ROOT, env=env, timeout=PYTEST_TIMEOUT_S,
+                                   capture_output=True, text=True)
+    except subprocess.TimeoutExpired as error:
+        raise HarnessError(f"the checks did not finish within {PYTEST_TIMEOUT_S} s") from error
+    (reports / "pytest-output.txt").write_text(completed.stdout + completed.stderr, "utf-8")
+    if error_file.exists():
+        code, _, message = error_file.read_text("utf-8").partition("\n")
+        if code.strip() == str(UsageError.exit_code):
+            raise UsageError(message.strip())
+        raise HarnessError(message.strip())
+    if completed.returncode not in (0, 1):
+        tail = (completed.stdout + completed.stderr).strip().splitlines()[-5:]
+        raise HarnessError(f"pytest ended with code {completed.returncode}: " + " | ".join(tail))
+    results = read_results(results_dir)
+    verdict = verdict_of(results, selected=ids or None)
+    lines = tuple(summary_lines(results, selected=ids or None))
+    html_path = None
+    if html:
+        html_path = build_html(results_dir, reports / "html", title=f"{config.app.name}: "
+                               "AFAS SB App Center readiness",
+                               env_info=_env_info(config, reports))
+    return RunOutcome(0 if verdict.ready else 1, results_dir, junit_path, html_path, lines,
+                      time.monotonic() - started)
+
+
+def _env_info(config: object, reports: Path) -> dict[str, str]:
+    app = config.app  # type: ignore[attr-defined]
+    return {
+        "App": app.name,
+        "SB version": str(app.spec or app.sb_version),
+        "Auth": f"{app.auth} ({app.level})",
+        "Sandbox dialect": "observed",
+        "sb-readiness": __version__,
+        "Run at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def _print(outcome: RunOutcome) -> int:
+    for line in outcome.lines:
+        print(line)
+    print(f"JUnit: {outcome.junit_path}")
+    if outcome.html_path:
+        print(f"Report: {outcome.html_path}")
+    print(f"Took {outcome.duration_s:.1f} s")
+    return outcome.exit_code
+
+
+def run_command(config: str, reports: str, only: Sequence[str] | None) -> int:
+    """`sb-readiness run --config FILE`: the partner's app against the sandbox."""
+    path = Path(config)
+    if not path.is_file():
+        raise UsageError(f"the config file {config} does not exist; pass the path of your "
+                         "readiness.toml (see the README for every key)")
+    return _print(execute(path.resolve(), Path(reports).resolve(), only=only))
+
+
+def demo_command(reports: str, only: Sequence[str] | None) -> int:
+    """`sb-readiness demo`: the built-in demo partner app against the sandbox."""
+    workdir = Path(tempfile.mkdtemp(prefix="sb-readiness-demo-"))
+    config_path, environ = write_demo_config(workdir)
+    return _print(execute(config_path, Path(reports).resolve(), only=only, environ=environ,
+                          workdir=workdir))
+
+
+def write_demo_config(
+    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth"
+) -> tuple[Path, dict[str, str]]:
+    """Write the demo partner app's readiness.toml (and its TLS files) into `workdir`."""
+    from sbready.tls import make_local_tls
+
+    make_local_tls(workdir / "tls")
+    text, variables = demo_config(workdir, flaws=flaws, auth=auth)
+    config_path = workdir / "readiness.toml"
+    config_path.write_text(text, encoding="utf-8")
+    return config_path, {**os.environ, **variables}
