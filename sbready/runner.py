@@ -16,8 +16,9 @@ from checks.catalog import CHECKS
 from sbready import __version__
 from sbready.config import demo_config, load_config
 from sbready.errors import HarnessError, UsageError
-from sbready.report.html import build_html
-from sbready.report.verdict import read_results, summary_lines, verdict_of
+from sbready.report.html import ENVIRONMENT_FILE, build_html
+from sbready.report.junit import write_junit
+from sbready.report.verdict import decide, read_results, summary_lines, write_verdict_json
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SUITES = REPO_ROOT / "suites"
@@ -62,13 +63,13 @@ def execute(
     reports.mkdir(parents=True, exist_ok=True)
     results_dir = reports / "allure-results"
     shutil.rmtree(results_dir, ignore_errors=True)
-    junit_path = reports / "junit.xml"
+    pytest_junit = reports / "pytest-junit.xml"
     workdir = workdir or Path(tempfile.mkdtemp(prefix="sb-readiness-"))
     error_file = workdir / "harness-error.txt"
     error_file.unlink(missing_ok=True)
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
-        f"--rootdir={REPO_ROOT}", f"--alluredir={results_dir}", f"--junitxml={junit_path}",
+        f"--rootdir={REPO_ROOT}", f"--alluredir={results_dir}", f"--junitxml={pytest_junit}",
         f"--readiness-config={config_path}", f"--readiness-workdir={workdir}",
         f"--readiness-error-file={error_file}", "-o", "junit_family=xunit2",
     ] + [f"--readiness-only={check_id}" for check_id in ids]
@@ -86,19 +87,23 @@ def execute(
     if completed.returncode not in (0, 1):
         tail = (completed.stdout + completed.stderr).strip().splitlines()[-5:]
         raise HarnessError(f"pytest ended with code {completed.returncode}: " + " | ".join(tail))
+    env_info = _env_info(config)
+    (results_dir / ENVIRONMENT_FILE).write_text(
+        "".join(f"{key}={value}\n" for key, value in env_info.items()), "utf-8")
     results = read_results(results_dir)
-    verdict = verdict_of(results, selected=ids or None)
-    lines = tuple(summary_lines(results, selected=ids or None))
+    verdict = decide(results, expected=ids or None)
+    lines = tuple(summary_lines(results, verdict=verdict))
+    write_verdict_json(verdict, reports)
+    junit_path = write_junit(verdict, reports)
     html_path = None
     if html:
-        html_path = build_html(results_dir, reports / "html", title=f"{config.app.name}: "
-                               "AFAS SB App Center readiness",
-                               env_info=_env_info(config, reports))
+        html_path = build_html(results_dir, reports, title=f"{config.app.name}: "
+                               "AFAS SB App Center readiness", env_info=env_info)
     return RunOutcome(0 if verdict.ready else 1, results_dir, junit_path, html_path, lines,
                       time.monotonic() - started)
 
 
-def _env_info(config: object, reports: Path) -> dict[str, str]:
+def _env_info(config: object) -> dict[str, str]:
     app = config.app  # type: ignore[attr-defined]
     return {
         "App": app.name,

@@ -1,0 +1,200 @@
+"""The single-file HTML report (Allure 3 "awesome", singleFile) and `sb-readiness report`.
+
+The report is ONE file, `<output>/sb-readiness-report.html`, that opens from file:// with no
+server and no network: Allure embeds its data as base64 and we strip the analytics tag its
+template always adds. Allure writes into a private staging directory, so the output
+directory only ever receives the report, `verdict.json` and the per-check JUnit file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sbready
+from sbready.errors import HarnessError, UsageError
+from sbready.report.junit import write_junit
+from sbready.report.verdict import decide, read_results, summary_lines, write_verdict_json
+
+REPORT_FILE = "sb-readiness-report.html"
+DEFAULT_TIMEOUT_S = 180.0
+ENVIRONMENT_FILE = "environment.properties"
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_ALLURE = _REPO_ROOT / "node_modules" / ".bin" / "allure"
+_ALLURE_CONFIG = _REPO_ROOT / "allurerc.mjs"
+_INSTALL_HINT = "run bash scripts/install.sh"
+
+# The awesome template always adds Google Analytics; a review report must not phone home.
+_SCRIPT_BLOCK = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.I | re.S)
+_REMOTE_SRC = re.compile(r"\bsrc=[\"']?https?://", re.I)
+# How the single-file report embeds each data file: d("data/...json","<base64>").
+_EMBEDDED_FILE = re.compile(r'\bd\("([^"]+)","([A-Za-z0-9+/=]*)"\)')
+
+
+def allure_executable() -> Path:
+    """The pinned Allure 3 CLI in the repository's node_modules."""
+    if not _ALLURE.exists():
+        raise HarnessError(f"Allure 3 is not installed; {_INSTALL_HINT}")
+    return _ALLURE
+
+
+def has_results(results_dir: Path) -> bool:
+    """True when the directory holds at least one Allure test result."""
+    return results_dir.is_dir() and any(results_dir.glob("*-result.json"))
+
+
+def _require_results(results_dir: Path) -> None:
+    if not results_dir.exists():
+        raise UsageError(
+            f"{results_dir} does not exist; pass the Allure results directory a run wrote, "
+            "e.g. `sb-readiness report reports/allure-results`."
+        )
+    if not has_results(results_dir):
+        raise UsageError(
+            f"{results_dir} holds no Allure results (*-result.json); run "
+            "`sb-readiness run --config readiness.toml` (or `sb-readiness demo`) first "
+            "and pass the allure-results directory it wrote."
+        )
+
+
+def strip_network_tags(html: str) -> str:
+    """The report without remote scripts or analytics: it must work offline and privately."""
+
+    def keep_local(block: re.Match[str]) -> str:
+        attributes, body = block.group(1), block.group(2)
+        if _REMOTE_SRC.search(attributes) or "gtag(" in body:
+            return ""
+        return block.group(0)
+
+    return _SCRIPT_BLOCK.sub(keep_local, html)
+
+
+def embedded_files(html: str) -> dict[str, bytes]:
+    """The data files a single-file report embeds (path -> content), for checks and tests."""
+    return {name: base64.b64decode(data) for name, data in _EMBEDDED_FILE.findall(html)}
+
+
+def _run_allure(results_dir: Path, staging: Path, env: Mapping[str, str], timeout_s: float) -> Path:
+    if not _ALLURE_CONFIG.is_file():
+        raise HarnessError(f"{_ALLURE_CONFIG} is missing; reinstall sb-readiness from its "
+                           "repository and run bash scripts/install.sh")
+    output = staging / "allure-report"
+    command = [
+        str(allure_executable()), "generate",
+        "--config", str(_ALLURE_CONFIG),
+        "--output", str(output),
+        "--cwd", str(staging),  # anything Allure keeps for itself stays in the staging dir
+        str(results_dir.resolve()),
+    ]
+    try:
+        # A session of its own, so a timeout kills Allure and any worker it started.
+        process = subprocess.Popen(
+            command, cwd=staging, env=dict(env), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+    except OSError as error:
+        raise HarnessError(f"Node.js or Allure 3 could not be started ({error}); "
+                           f"{_INSTALL_HINT}") from error
+    try:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as error:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise HarnessError(f"Allure did not finish the report within {timeout_s:g} s; "
+                           "the results directory may be very large") from error
+    index = output / "index.html"
+    if process.returncode != 0 or not index.is_file():
+        tail = "\n".join((stderr or stdout or "").strip().splitlines()[-5:])
+        raise HarnessError(f"Allure failed to build the report (exit {process.returncode}): "
+                           f"{tail or 'no output'}")
+    return index
+
+
+def build_html(
+    results_dir: Path,
+    output_dir: Path,
+    *,
+    title: str,
+    env_info: Mapping[str, str],
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> Path:
+    """Build `output_dir/sb-readiness-report.html`, one self-contained file; return its path.
+
+    `env_info` (SB version, dialect, app name, harness version, date, ...) appears in the
+    report header. Raises UsageError for a missing/empty results dir and HarnessError when
+    Allure is missing, fails or exceeds `timeout_s`.
+    """
+    results_dir = Path(results_dir)
+    _require_results(results_dir)
+    env = dict(os.environ)
+    env.update(
+        SBREADY_REPORT_NAME=title,
+        SBREADY_REPORT_VARIABLES=json.dumps(dict(env_info)),
+        NO_COLOR="1",
+        ALLURE_NO_ANALYTICS="true",  # honoured by some Allure plugins; the rest is stripped
+    )
+    with tempfile.TemporaryDirectory(prefix="sbready-allure-") as staging:
+        index = _run_allure(results_dir, Path(staging), env, timeout_s)
+        html = strip_network_tags(index.read_text(encoding="utf-8"))
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report = output_dir / REPORT_FILE
+    report.write_text(html, encoding="utf-8")
+    return report
+
+
+def read_environment_properties(results_dir: Path) -> dict[str, str]:
+    """The `environment.properties` a run wrote into its results (key=value lines), if any."""
+    path = results_dir / ENVIRONMENT_FILE
+    if not path.is_file():
+        return {}
+    info: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith(("#", "!")) and "=" in line:
+            key, value = line.split("=", 1)
+            info[key.strip()] = value.strip()
+    return info
+
+
+def report_command(results_dir: str, output: str | None) -> int:
+    """`sb-readiness report RESULTS_DIR [--output DIR]`: HTML, verdict.json, JUnit, summary.
+
+    Without --output everything lands next to the results directory (its parent).
+    Returns 0 for READY and 1 for NOT READY.
+    """
+    results = Path(results_dir)
+    _require_results(results)
+    output_dir = Path(output) if output else results.resolve().parent
+    env_info = {
+        **read_environment_properties(results),
+        "Harness version": sbready.__version__,
+        "Report built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    app = env_info.get("App") or env_info.get("App name")
+    title = f"sb-readiness report: {app}" if app else "sb-readiness report"
+
+    check_results = read_results(results)
+    verdict = decide(check_results)
+    started = time.monotonic()
+    report = build_html(results, output_dir, title=title, env_info=env_info)
+    elapsed = time.monotonic() - started
+    verdict_path = write_verdict_json(verdict, output_dir)
+    junit_path = write_junit(verdict, output_dir)
+
+    for line in summary_lines(check_results, verdict=verdict):
+        print(line)
+    print()
+    print(f"Report:       {report}  (built in {elapsed:.1f} s; opens in any browser)")
+    print(f"Verdict file: {verdict_path}")
+    print(f"JUnit:        {junit_path}")
+    return 0 if verdict.ready else 1

@@ -1,0 +1,244 @@
+"""The READY / NOT READY verdict, read back from Allure's result files.
+
+Each suite test carries a `check_id` label (see allure_labels.label_check). Several tests
+may judge one check; the check's status is the worst of theirs, where a definite failure
+outranks a broken test (the failure is the more useful evidence), and both decide the
+verdict when the check is blocker or critical. Checks that never ran are listed as
+"not run": a partial run says so instead of looking complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checks.catalog import AREAS, CHECKS
+from sbready.report.allure_labels import CHECK_ID_LABEL
+
+STATUS_RANK = {"passed": 0, "skipped": 1, "unknown": 2, "broken": 3, "failed": 4}
+COUNTED_STATUSES = ("passed", "failed", "broken", "skipped")
+FAILING_STATUSES = ("failed", "broken")
+VERDICT_FILE = "verdict.json"
+
+_STATUS_WORD = {"failed": "FAIL", "broken": "BROKEN", "skipped": "SKIP", "unknown": "UNKNOWN"}
+_MESSAGE_WIDTH = 110
+# "pkg.module.CheckFailed: ONB-06: evidence" -> "evidence": the exception class adds nothing.
+_EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Failed):\s*")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome, merged over every test that carried its ID."""
+
+    check_id: str
+    status: str  # passed, failed, broken, skipped or unknown
+    severity: str
+    area: str
+    name: str  # the test title of the worst test
+    message: str | None  # statusDetails.message of the worst test
+    tests: int = 1
+
+    @property
+    def decides_verdict(self) -> bool:
+        """A failing blocker or critical check makes the verdict NOT READY."""
+        # "unknown" (a crashed result writer) is not evidence of readiness either.
+        failing = self.status in FAILING_STATUSES or self.status == "unknown"
+        return failing and self.severity in ("blocker", "critical")
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """How the checks of one review area ended."""
+
+    passed: int = 0
+    failed: int = 0
+    broken: int = 0
+    skipped: int = 0
+    not_run: int = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The overall judgement of one run."""
+
+    ready: bool
+    blocking: tuple[CheckResult, ...]
+    areas: dict[str, AreaCounts]
+    not_run: tuple[str, ...]
+    results: tuple[CheckResult, ...] = field(default=())
+
+    @property
+    def headline(self) -> str:
+        """"READY" or "NOT READY (2 blocker, 1 critical failures)"."""
+        if self.ready:
+            return "READY"
+        if not self.results:
+            return "NOT READY (no checks ran)"
+        counts = {sev: sum(1 for r in self.blocking if r.severity == sev)
+                  for sev in ("blocker", "critical")}
+        parts = [f"{n} {sev}" for sev, n in counts.items() if n]
+        return f"NOT READY ({', '.join(parts)} failures)"
+
+
+def _label(result: dict[str, Any], name: str) -> str | None:
+    for label in result.get("labels") or []:
+        if label.get("name") == name:
+            value = label.get("value")
+            return str(value) if value is not None else None
+    return None
+
+
+def _check_result_from_json(raw: dict[str, Any]) -> CheckResult | None:
+    check_id = _label(raw, CHECK_ID_LABEL)
+    if check_id is None:
+        return None  # a test that judges no check (e.g. a harness self-test)
+    info = CHECKS.get(check_id)
+    status = str(raw.get("status") or "unknown")
+    details = raw.get("statusDetails") or {}
+    return CheckResult(
+        check_id=check_id,
+        status=status if status in STATUS_RANK else "unknown",
+        severity=_label(raw, "severity") or (info.severity if info else "normal"),
+        area=_label(raw, "epic") or (info.area if info else "Unknown area"),
+        name=str(raw.get("name") or check_id),
+        message=details.get("message"),
+    )
+
+
+def _worse(current: CheckResult, other: CheckResult) -> CheckResult:
+    tests = current.tests + other.tests
+    pick = other if STATUS_RANK[other.status] > STATUS_RANK[current.status] else current
+    return CheckResult(pick.check_id, pick.status, pick.severity, pick.area, pick.name,
+                       pick.message, tests)
+
+
+def _catalog_order(check_id: str) -> tuple[int, str]:
+    ids = list(CHECKS)
+    return (ids.index(check_id), "") if check_id in CHECKS else (len(ids), check_id)
+
+
+def read_results(results_dir: Path) -> list[CheckResult]:
+    """One CheckResult per check ID found in Allure's *-result.json files, catalog order.
+
+    Unreadable result files are skipped: Allure itself tolerates them and the HTML build
+    should not fail on one truncated file.
+    """
+    merged: dict[str, CheckResult] = {}
+    for path in sorted(Path(results_dir).glob("*-result.json")):
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(raw, dict):
+            continue
+        result = _check_result_from_json(raw)
+        if result is None:
+            continue
+        known = merged.get(result.check_id)
+        merged[result.check_id] = result if known is None else _worse(known, result)
+    return sorted(merged.values(), key=lambda r: _catalog_order(r.check_id))
+
+
+def decide(results: Sequence[CheckResult], *, expected: Iterable[str] | None = None) -> Verdict:
+    """The verdict over `results`; `expected` (default: the whole catalog) finds "not run"."""
+    expected_ids = list(CHECKS if expected is None else expected)
+    ran = {r.check_id for r in results}
+    not_run = tuple(check_id for check_id in expected_ids if check_id not in ran)
+    tallies: dict[str, dict[str, int]] = {
+        area: dict.fromkeys((*COUNTED_STATUSES, "not_run"), 0) for area in AREAS.values()
+    }
+    for result in results:
+        area = tallies.setdefault(result.area, dict.fromkeys((*COUNTED_STATUSES, "not_run"), 0))
+        # "unknown" is rare (a crashed writer); it counts as broken, honest but not hidden.
+        key = result.status if result.status in COUNTED_STATUSES else "broken"
+        area[key] += 1
+    for check_id in not_run:
+        if check_id in CHECKS:
+            tallies[CHECKS[check_id].area]["not_run"] += 1
+    blocking = tuple(r for r in results if r.decides_verdict)
+    return Verdict(
+        ready=bool(results) and not blocking,
+        blocking=blocking,
+        areas={area: AreaCounts(**counts) for area, counts in tallies.items()},
+        not_run=not_run,
+        results=tuple(results),
+    )
+
+
+def first_line(message: str | None, check_id: str = "") -> str:
+    """The first line of a failure message without the exception class or repeated ID."""
+    if not message:
+        return "(no message)"
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    line = _EXCEPTION_PREFIX.sub("", line)
+    if check_id and line.startswith(f"{check_id}: "):
+        line = line[len(check_id) + 2:]
+    if len(line) > _MESSAGE_WIDTH:
+        line = line[: _MESSAGE_WIDTH - 3] + "..."
+    return line or "(no message)"
+
+
+def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = None) -> list[str]:
+    """The terminal summary: a per-area table, one line per non-passing check, the verdict."""
+    verdict = verdict or decide(results)
+    area_width = max(len(area) for area in verdict.areas)
+    header = f"{'Area':<{area_width}}  passed  failed  broken  skipped  not run"
+    lines = [header, "-" * len(header)]
+    for area, c in verdict.areas.items():
+        lines.append(f"{area:<{area_width}}  {c.passed:>6}  {c.failed:>6}  {c.broken:>6}  "
+                     f"{c.skipped:>7}  {c.not_run:>7}")
+    non_passing = [r for r in results if r.status != "passed"]
+    if non_passing:
+        lines.append("")
+    for result in sorted(non_passing, key=lambda r: -STATUS_RANK[r.status]):
+        word = _STATUS_WORD.get(result.status, result.status.upper())
+        lines.append(f"{word:<7}{result.check_id:<8}{result.severity:<9}"
+                     f"{first_line(result.message, result.check_id)}")
+    if verdict.not_run:
+        lines.append("")
+        lines += textwrap.wrap(f"Not run ({len(verdict.not_run)}): {', '.join(verdict.not_run)}",
+                               width=_MESSAGE_WIDTH, subsequent_indent="  ")
+    lines.append("")
+    lines.append(f"Verdict: {verdict.headline}")
+    if verdict.ready and verdict.not_run:
+        lines.append(f"(READY covers the {len(results)} checks that ran; "
+                     f"{len(verdict.not_run)} did not run.)")
+    return lines
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """The machine-readable verdict for CI."""
+    return {
+        "verdict": "READY" if verdict.ready else "NOT READY",
+        "headline": verdict.headline,
+        "ready": verdict.ready,
+        "complete": not verdict.not_run,
+        "blocking": [r.check_id for r in verdict.blocking],
+        "not_run": list(verdict.not_run),
+        "areas": {area: asdict(counts) for area, counts in verdict.areas.items()},
+        "checks": [
+            {
+                "id": r.check_id,
+                "status": r.status,
+                "severity": r.severity,
+                "area": r.area,
+                "title": CHECKS[r.check_id].title if r.check_id in CHECKS else r.name,
+                "tests": r.tests,
+                "message": first_line(r.message, r.check_id) if r.status != "passed" else None,
+            }
+            for r in verdict.results
+        ],
+    }
+
+
+def write_verdict_json(verdict: Verdict, directory: Path) -> Path:
+    """Write `verdict.json` into `directory` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / VERDICT_FILE
+    path.write_text(json.dumps(verdict_json(verdict), indent=2) + "\n", encoding="utf-8")
+    return path

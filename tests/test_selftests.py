@@ -1,0 +1,107 @@
+"""Every check of the slice, proven: the good demo app passes it, a flawed variant fails it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.selftest import VariantRun, run_variant
+
+SLICE = ("LST-01", "LST-02", "LST-03", "LST-04", "LST-05", "ONB-02", "ONB-06", "ONB-07",
+         "ONB-08", "INT-01", "INT-02", "INT-03", "ERR-01")
+
+# (check, flaw switched on in the demo app); each flaw is one honest deviation in its code
+FLAWED_APPS = [
+    ("ONB-02", "hardcoded_host"),
+    ("ONB-06", "plain_pkce"),
+    ("ONB-06", "constant_state"),
+    ("ONB-06", "no_state"),
+    ("ONB-06", "wrong_redirect_uri"),
+    ("ONB-07", "json_token_request"),
+    ("ONB-07", "no_verifier"),
+    ("ONB-07", "verifier_mismatch"),
+    ("ONB-08", "no_state_check"),
+    ("INT-01", "unknown_endpoint"),
+    ("INT-02", "wrong_accept_version"),
+    ("INT-02", "no_accept_version"),
+    ("INT-03", "invalid_body"),
+    ("ERR-01", "no_refresh_on_401"),
+]
+
+
+def _set(key: str, value: str) -> object:
+    """A config edit: replace the value of `key` in the [listing] section."""
+
+    def edit(text: str) -> str:
+        pattern = re.compile(rf"^{key}\s*=.*$", re.MULTILINE)
+        assert pattern.search(text), f"{key} is not in the demo config"
+        return pattern.sub(f"{key} = {value}", text, count=1)
+
+    return edit
+
+
+def _banner_logo(tmp: Path) -> str:
+    from PIL import Image
+
+    path = tmp / "banner.png"
+    Image.new("RGB", (1200, 300), "navy").save(path)
+    return f'"{path}"'
+
+
+def _tiny_logo(tmp: Path) -> str:
+    from PIL import Image
+
+    path = tmp / "tiny.png"
+    Image.new("RGB", (64, 64), "navy").save(path)
+    return f'"{path}"'
+
+
+# (check, description, config edit maker); listing data is the partner's config
+FLAWED_LISTINGS = [
+    ("LST-01", "missing logo", lambda tmp: _set("logo", '"does-not-exist.png"')),
+    ("LST-01", "wide banner", lambda tmp: _set("logo", _banner_logo(tmp))),
+    ("LST-01", "tiny logo", lambda tmp: _set("logo", _tiny_logo(tmp))),
+    ("LST-02", "http support URL",
+     lambda tmp: _set("support_url", '"http://127.0.0.1:{app_port}/support"')),
+    ("LST-02", "404 support URL",
+     lambda tmp: _set("support_url", '"https://127.0.0.1:{app_port}/no-such-page"')),
+    ("LST-03", "empty summary", lambda tmp: _set("summary", '""')),
+    ("LST-03", "long summary", lambda tmp: _set("summary", '"' + "Boekhouden " * 30 + '"')),
+    ("LST-04", "placeholder description",
+     lambda tmp: _set("description", '"Lorem ipsum dolor sit amet. ' + "x" * 250 + '"')),
+    ("LST-04", "short description", lambda tmp: _set("description", '"Koppeling met SB."')),
+    ("LST-05", "relative onboarding URL",
+     lambda tmp: _set("onboarding_url", '"/Appcenter/AFASSB/"')),
+]
+
+
+@pytest.fixture(scope="session")
+def good_demo(tmp_path_factory: pytest.TempPathFactory) -> VariantRun:
+    """The good demo partner app, every check of the slice, with the HTML report."""
+    return run_variant(tmp_path_factory.mktemp("good-demo"), only=SLICE, html=True)
+
+
+@pytest.mark.parametrize("check_id", SLICE)
+def test_good_demo_passes(good_demo: VariantRun, check_id: str) -> None:
+    assert good_demo.statuses.get(check_id) == "passed", good_demo.messages.get(check_id)
+
+
+def test_good_demo_is_ready(good_demo: VariantRun) -> None:
+    assert good_demo.outcome.exit_code == 0
+    assert any("READY" in line for line in good_demo.outcome.lines)
+
+
+@pytest.mark.parametrize(("check_id", "flaw"), FLAWED_APPS)
+def test_flawed_app_fails(tmp_path: Path, check_id: str, flaw: str) -> None:
+    run = run_variant(tmp_path, flaws=[flaw], only=[check_id])
+    assert run.statuses.get(check_id) == "failed", (
+        f"{check_id} did not fail for flaw {flaw}: {run.statuses} {run.messages}")
+
+
+@pytest.mark.parametrize(("check_id", "what", "make_edit"), FLAWED_LISTINGS,
+                         ids=[f"{c}-{w}" for c, w, _ in FLAWED_LISTINGS])
+def test_flawed_listing_fails(tmp_path: Path, check_id: str, what: str, make_edit) -> None:  # type: ignore[no-untyped-def]
+    run = run_variant(tmp_path, only=[check_id], edit_config=make_edit(tmp_path))
+    assert run.statuses.get(check_id) == "failed", f"{check_id} passed with {what}"
