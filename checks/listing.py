@@ -84,6 +84,9 @@ def description_detailed(description: str | None, *, min_chars: int) -> Judgemen
 
 def onboarding_url_publishable(url: str, first_answer: UrlFacts | None) -> Judgement:
     """LST-05: the onboarding URL is absolute https and answers when given afasBaseUrl."""
+    if not url:
+        return failed("LST-05", "The listing has no onboarding URL; AFAS opens it from the App "
+                      "Center with afasBaseUrl appended.")
     parts = urlsplit(url)
     findings = []
     if not parts.scheme or not parts.netloc:

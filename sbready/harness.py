@@ -20,7 +20,7 @@ from sbready.config import ReadinessConfig
 from sbready.driver.onboarding import OnboardingWalker, WalkResult
 from sbready.driver.process import AppProcess
 from sbready.driver.sync import SyncResult, trigger_sync
-from sbready.errors import HarnessError
+from sbready.errors import HarnessError, UsageError
 from sbready.sandbox.app import RegisteredClient, Sandbox
 from sbready.sandbox.journal import Exchange
 from sbready.sandbox.server import ServedApp, serve
@@ -116,7 +116,8 @@ class Harness:
         mark = self.mark()
         base = afas_base_url if afas_base_url is not None else self.afas_base_url(environment)
         result = self.walker(login=login).walk(
-            self.config.app.onboarding_url, base, consent=consent, callback_state=callback_state
+            self.config.app.onboarding_url, base, consent=consent, callback_state=callback_state,
+            redirect_uri=self.config.app.redirect_uri,
         )
         return Walk(result, self.since(mark))
 
@@ -197,13 +198,17 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
         for secret in filled.secrets() + ([app_token] if app_token else []):
             redactor.add(secret)
         if filled.app.auth == "oauth":
+            app = filled.app
+            if not (app.client_id and app.client_secret and app.redirect_uri):
+                raise UsageError(f"{filled.path}: OAuth apps need client_id, client_secret and "
+                                 "redirect_uri in [app]")
             sandbox.register_client(RegisteredClient(
-                client_id=filled.app.client_id,
-                client_secret=filled.app.client_secret,
-                redirect_uris=(filled.app.redirect_uri,),
-                bundles=tuple(filled.app.bundles) if filled.app.bundles else None,
-                level=filled.app.level,
-                name=filled.app.name,
+                client_id=app.client_id,
+                client_secret=app.client_secret,
+                redirect_uris=(app.redirect_uri,),
+                bundles=tuple(app.bundles) if app.bundles else None,
+                level="admin" if app.level == "admin" else "customer",
+                name=app.name,
             ))
         harness = Harness(filled, workdir, index, sandbox, served, redactor, app_token=app_token)
         if filled.start is not None:
@@ -219,7 +224,11 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
                 redactor=redactor,
             )
             harness.app.start()
-            harness.app.wait_ready()
+            try:
+                harness.app.wait_ready()
+            except BaseException:
+                harness.app.stop()
+                raise
         return harness
     except BaseException:
         served.stop()

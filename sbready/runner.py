@@ -1,4 +1,4 @@
-"""`sb-readiness run` and `sb-readiness demo`: run the suites, build the report, give the verdict."""
+"""`sb-readiness run` and `sb-readiness demo`: run the suites, build the report, verdict."""
 
 from __future__ import annotations
 

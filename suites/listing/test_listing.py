@@ -6,14 +6,15 @@ import pytest
 
 from checks import listing
 from sbready.harness import Harness
-from sbready.listing import UrlFacts, follow_url, inspect_logo
+from sbready.listing import LogoFacts, UrlFacts, follow_url, inspect_logo
 from suites.support import record
 
 
 @pytest.mark.check("LST-01")
 def test_logo(harness: Harness) -> None:
     thresholds = harness.config.thresholds
-    logo = inspect_logo(harness.config.listing.logo)
+    configured = harness.config.listing.logo
+    logo = inspect_logo(configured) if configured else LogoFacts("(none)", False, None, None, None)
     record(listing.logo_usable(logo, min_px=thresholds.logo_min_px,
                                square_tolerance=thresholds.logo_square_tolerance),
            logo=logo.__dict__)
@@ -21,7 +22,9 @@ def test_logo(harness: Harness) -> None:
 
 @pytest.mark.check("LST-02")
 def test_support_url(harness: Harness) -> None:
-    support = follow_url(harness.config.listing.support_url, ca_file=harness.ca_file)
+    url = harness.config.listing.support_url
+    support = (follow_url(url, ca_file=harness.ca_file) if url
+               else UrlFacts("(none)", None, None, (), "no support_url in [listing]"))
     record(listing.support_url_works(support), support_url=support.__dict__)
 
 
@@ -40,7 +43,7 @@ def test_description(harness: Harness) -> None:
 
 @pytest.mark.check("LST-05")
 def test_onboarding_url(harness: Harness) -> None:
-    published = harness.config.listing.onboarding_url
+    published = harness.config.listing.onboarding_url or ""
     walk = harness.connected().result
     first = walk.hops[0] if walk.hops else None
     answer = UrlFacts(first.url, first.location, first.status, (), walk.error) if first else None

@@ -29,15 +29,22 @@ def test_known_customer_connects(harness: Harness) -> None:
     )
 
 
+def _oauth_only(harness: Harness) -> tuple[str, str]:
+    app = harness.config.app
+    if app.auth != "oauth" or not app.client_id or not app.redirect_uri:
+        pytest.skip("the app uses app tokens; the OAuth checks do not apply")
+    return app.client_id, app.redirect_uri
+
+
 @pytest.mark.check("ONB-06")
 def test_authorize_request(harness: Harness) -> None:
+    client_id, redirect_uri = _oauth_only(harness)
     first = harness.connected()
     second = harness.walk()  # a second attempt: state and challenge must be fresh
     attempts = of_kind(first.exchanges + second.exchanges, "authorize")
     record(
         onboarding.authorize_request_well_formed(
-            attempts, client_id=harness.config.app.client_id,
-            redirect_uri=harness.config.app.redirect_uri,
+            attempts, client_id=client_id, redirect_uri=redirect_uri,
         ),
         exchanges=attempts,
     )
@@ -45,6 +52,7 @@ def test_authorize_request(harness: Harness) -> None:
 
 @pytest.mark.check("ONB-07")
 def test_token_request(harness: Harness) -> None:
+    _oauth_only(harness)
     walk = harness.connected()
     token_requests = of_kind(walk.exchanges, "token")
     record(onboarding.token_request_well_formed(token_requests),
@@ -53,6 +61,7 @@ def test_token_request(harness: Harness) -> None:
 
 @pytest.mark.check("ONB-08")
 def test_callback_state(harness: Harness) -> None:
+    _oauth_only(harness)
     harness.connected()  # the app has a working connection the tampering must not replace
     tampered = []
     exchanges = []
