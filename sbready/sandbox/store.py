@@ -1,19 +1,45 @@
-"""CONTRACT (to be implemented by the store owner): the SB data behind /api/ operations.
+"""The SB data behind /api/ operations (reads, writes, blobs) for several environments.
 
 The HTTP layer (sbready/sandbox/app.py) authenticates, authorises (bundles), checks
 Accept-Version, applies faults and Tracking-Identifier idempotency, then calls
 `ApiStore.handle`. The store never raises for bad input: it answers AFAS's 400 bodies.
+
+Reads: every list GET answers the environment's entities of the path's kind, shaped by the
+operation's response schema (see data_projection) in the store's dialect (see dialect).
+Query: skip/take (default take 100), sortField, filter (see query); TrackingToken on
+operations that track changes. Seed data is built once per (seed, environment) and shared;
+each store works on its own copy, projections are cached per (environment, operation) until
+a write changes that kind.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sbready.errors import UsageError
+from sbready.sandbox import writes
+from sbready.sandbox.afas_errors import ds3100_body, status_body
+from sbready.sandbox.blobs import DEFAULT_CHUNK_SIZE, BlobError, parse_multipart_file
+from sbready.sandbox.data_environment import CHANGED, ChangeClock, Environment, seed_for
+from sbready.sandbox.data_projection import kind_of, project
+from sbready.sandbox.dialect import observe_record, observed_deviations, response_shape
+from sbready.sandbox.query import (
+    QueryError,
+    compile_filter,
+    is_guid,
+    parse_list_query,
+    sort_key,
+)
 from sbready.spec.index import Operation, OperationIndex
 
+__all__ = ["ApiRequest", "ApiStore", "Dialect", "StoreResponse", "observed_deviations"]
+
 Dialect = Literal["observed", "schema"]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,8 +66,13 @@ class StoreResponse:
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. {"result": "Failed"}
 
 
+_Projected = list[tuple[int, dict[str, Any]]]  # (change number, record in schema shape)
+
+
 class ApiStore:
     """Stateful, seeded SB data for several environments of one SB version."""
+
+    chunk_size: int = DEFAULT_CHUNK_SIZE  # ChunkSize answered on blob reservations
 
     def __init__(
         self,
@@ -51,16 +82,183 @@ class ApiStore:
         environments: Sequence[str] = ("demo",),
         seed: int = 1,
     ) -> None:
-        raise NotImplementedError
+        if dialect not in ("observed", "schema"):
+            raise UsageError(f"dialect {dialect!r} is unknown; use --dialect observed (AFAS's "
+                             "example shapes, the default) or --dialect schema")
+        self.index = index
+        self.dialect: Dialect = dialect
+        self.environment_names = tuple(environments)
+        self.seed = seed
+        self.clock = ChangeClock()
+        self._lock = threading.RLock()
+        self._environments: dict[str, Environment] = {}
+        self._projections: dict[tuple[str, int], tuple[int, Operation, _Projected]] = {}
+
+    # -- public API -------------------------------------------------------------------------
 
     def handle(self, environment: str, operation: Operation, request: ApiRequest) -> StoreResponse:
         """Answer one /api/ request (reads, writes, blobs) for one environment."""
-        raise NotImplementedError
+        try:
+            with self._lock:
+                env = self.environment(environment)
+                if env is None:
+                    return StoreResponse(404, status_body(404), facts={"error": "environment"})
+                return self._dispatch(env, operation, request)
+        except Exception:  # the store answers, it never raises (fuzzed with random input)
+            _log.exception("store could not handle %s %s", request.method, request.api_path)
+            body = ds3100_body("The request could not be processed. Path ''.")
+            return StoreResponse(400, body, facts={"exception_code": "DS3100",
+                                                   "error": "unhandled"})
 
     def reset(self) -> None:
         """Back to the seed data in every environment."""
-        raise NotImplementedError
+        with self._lock:
+            self._environments.clear()
+            self._projections.clear()
 
     def written(self, environment: str, api_path: str) -> list[dict[str, Any]]:
         """Records that writes created through `api_path` (e.g. "/api/salesjournalentry")."""
-        raise NotImplementedError
+        with self._lock:
+            env = self.environment(environment)
+            return list(env.written.get(api_path, [])) if env is not None else []
+
+    def environment(self, name: str) -> Environment | None:
+        """The data of one environment (created from its seed on first use)."""
+        if name not in self.environment_names:
+            return None
+        env = self._environments.get(name)
+        if env is None:
+            env = self._environments[name] = Environment(name, seed_for(self.seed, name),
+                                                         self.clock)
+        return env
+
+    def tracking_token(self) -> str:
+        """The TrackingToken for "now" (what a list answer carries)."""
+        return self.clock.token()
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def _dispatch(self, env: Environment, operation: Operation,
+                  request: ApiRequest) -> StoreResponse:
+        method = request.method.upper()
+        if operation.path.startswith("/api/blob/"):
+            return self._blob(env, method, request)
+        if method == "GET":
+            return self._read(env, operation, request)
+        if method in ("POST", "PUT", "DELETE"):
+            status, body, facts = writes.perform_write(env, operation, request)
+            return StoreResponse(status, body, facts=facts)
+        return StoreResponse(404, status_body(404), facts={"error": "method"})
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def _projected(self, env: Environment, operation: Operation) -> _Projected:
+        kind = kind_of(operation.path)
+        version = env.version(kind)
+        key = (env.name, id(operation))
+        cached = self._projections.get(key)
+        if cached is not None and cached[0] == version and cached[1] is operation:
+            return cached[2]
+        shape = response_shape(operation)
+        observed = self.dialect == "observed"
+        item_schema = shape.item_schema or {"type": "object", "properties": {}}
+        keep_objects = shape.object_fields if observed else frozenset()
+        keep_nulls = shape.null_fields if observed else frozenset()
+        projected = [(entity[CHANGED], project(entity, item_schema, env,
+                                               keep_objects=keep_objects, keep_nulls=keep_nulls))
+                     for entity in env.entities(kind)]
+        self._projections[key] = (version, operation, projected)
+        return projected
+
+    def _read(self, env: Environment, operation: Operation, request: ApiRequest) -> StoreResponse:
+        shape = response_shape(operation)
+        observed = self.dialect == "observed"
+        declared = {name: request.query[name] for name in request.query
+                    if _declared(operation, name)}
+        try:
+            query = parse_list_query(declared, shape.fields)
+            since = self.clock.parse(query.tracking_token) \
+                if query.tracking_token is not None and operation.tracks_changes else None
+        except (QueryError, ValueError) as error:
+            return StoreResponse(400, status_body(400, str(error)),
+                                 facts={"query_error": str(error)})
+        rows = self._projected(env, operation)
+        if since is not None:
+            rows = [row for row in rows if row[0] > since]
+        records = [record for _, record in rows]
+        if query.filter is not None:
+            predicate = compile_filter(query.filter)
+            records = [record for record in records if predicate(record)]
+        if query.sort is not None:
+            records = sorted(records, key=sort_key(query.sort.field),
+                             reverse=query.sort.descending)
+        page = records[query.skip:query.skip + query.take]
+        page = [observe_record(r, shape) for r in page] if observed else [dict(r) for r in page]
+        facts = {"returned": len(page), "matched": len(records)}
+        if shape.item_schema is None:
+            return StoreResponse(200, page[0] if page else {}, facts=facts)
+        if shape.wrapped(observed):
+            return StoreResponse(200, {"TrackingToken": self.clock.token(), "Result": page},
+                                 facts=facts)
+        return StoreResponse(200, page, facts=facts)
+
+    # -- blobs ------------------------------------------------------------------------------
+
+    def _blob(self, env: Environment, method: str, request: ApiRequest) -> StoreResponse:
+        blob_id = request.path_params.get("uuid") or request.api_path.rsplit("/", 1)[-1]
+        if not is_guid(blob_id):
+            return StoreResponse(400, status_body(400, f"blob id {blob_id!r} is not a uuid; "
+                                                       "generate one client side"))
+        try:
+            if method == "GET":
+                return self._download(env, blob_id, request)
+            if method == "PUT":
+                return self._upload(env, blob_id, request)
+        except BlobError as error:
+            return StoreResponse(error.status, status_body(error.status, str(error)),
+                                 facts={"blob_error": str(error)})
+        return StoreResponse(404, status_body(404), facts={"error": "method"})
+
+    def _download(self, env: Environment, blob_id: str, request: ApiRequest) -> StoreResponse:
+        blob = env.blobs.get(blob_id)
+        if blob is None or not blob.complete:
+            return StoreResponse(404, status_body(404), facts={"blob": "unknown"})
+        readkey = next((v for k, v in request.query.items() if k.lower() == "readkey"), None)
+        if readkey != blob.readkey:
+            return StoreResponse(403, status_body(403), facts={"blob": "wrong readkey"})
+        return StoreResponse(200, bytes(blob.content), content_type=blob.content_type,
+                             headers={"content-disposition":
+                                      f'attachment; filename="{_header_safe(blob.file_name)}"'},
+                             facts={"blob": "downloaded", "length": blob.length})
+
+    def _upload(self, env: Environment, blob_id: str, request: ApiRequest) -> StoreResponse:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        reserving = "blob-content-length" in headers
+        facts: dict[str, Any] = {}
+        existing = env.blobs.get(blob_id)
+        # reserve unless this PUT continues an open reservation with a chunk
+        if reserving and (not request.body or existing is None or existing.complete):
+            env.blobs.reserve(blob_id, headers)
+            facts["reserved"] = True
+        if request.body:
+            chunk = parse_multipart_file(request.body, request.content_type)
+            blob = env.blobs.append(blob_id, chunk, self.chunk_size)
+            facts.update(uploaded=len(chunk), received=len(blob.content),
+                         complete=blob.complete)
+        elif not reserving:
+            raise BlobError(400, "send Blob-Content-Length/-Type/-FileName to reserve, or a "
+                                 "multipart/form-data body with Blob-Upload-Type: blob to upload")
+        return StoreResponse(200, {"BlobAccepted": True, "ChunkSize": self.chunk_size},
+                             facts=facts)
+
+
+def _declared(operation: Operation, name: str) -> bool:
+    lowered = name.lower()
+    return (lowered in ("skip", "take") and operation.pages) or \
+        (lowered == "sortfield" and operation.sorts) or \
+        (lowered == "filter" and operation.filters) or \
+        (lowered == "trackingtoken" and operation.tracks_changes)
+
+
+def _header_safe(text: str) -> str:
+    return "".join(ch for ch in text if 32 <= ord(ch) < 127 and ch not in '"\\') or "blob"

@@ -1,0 +1,93 @@
+"""`sb-readiness sandbox`: serve the SB sandbox in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import uvicorn
+
+from sbready.errors import UsageError
+from sbready.sandbox.app import RegisteredClient, Sandbox
+from sbready.sandbox.server import bind, uvicorn_config
+from sbready.sandbox.store import Dialect
+from sbready.spec.resolve import load_index
+
+DEMO_CLIENT_ID = "demo-partner"
+DEMO_REDIRECT_URI = "http://127.0.0.1:8700/Appcenter/AFASSB/callback"
+ENVIRONMENTS = ("demo", "acme")
+
+
+def serve_command(
+    host: str,
+    port: int,
+    spec: str | None,
+    sb_version: str | None,
+    dialect: str,
+    app_token: str | None,
+) -> int:
+    """Build a sandbox (demo + acme, a demo OAuth client), print how to use it, serve it."""
+    if dialect not in ("observed", "schema"):
+        raise UsageError(f"unknown dialect {dialect!r}; use --dialect observed or schema.")
+    index = load_index(spec, sb_version)
+    chosen: Dialect = "schema" if dialect == "schema" else "observed"
+    sandbox = Sandbox(index, dialect=chosen, environments=ENVIRONMENTS)
+    client_secret = secrets.token_urlsafe(24)
+    sandbox.register_client(
+        RegisteredClient(
+            client_id=DEMO_CLIENT_ID,
+            client_secret=client_secret,
+            redirect_uris=(DEMO_REDIRECT_URI,),
+            bundles=None,
+            level="customer",
+            name="Demo Partner",
+        )
+    )
+    if app_token:
+        sandbox.activate("demo", token=app_token, name="cli-app")
+    sock = bind(host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
+    _print_banner(base_url, index.sb_version, chosen, sandbox.control_key, client_secret, app_token)
+    server = uvicorn.Server(uvicorn_config(sandbox.app, log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0
+
+
+def _print_banner(
+    base_url: str,
+    sb_version: str,
+    dialect: str,
+    control_key: str,
+    client_secret: str,
+    app_token: str | None,
+) -> None:
+    # The client secret and control key are printed once, here, for the person at the console.
+    token = app_token or "<app token>"
+    lines = [
+        f"SB sandbox (SB {sb_version}, dialect {dialect}) at {base_url}",
+        f"base URL: {base_url}",
+        "environments: " + ", ".join(f"{base_url}/{env}" for env in ENVIRONMENTS)
+        + f"; Admin Center: {base_url}/admin",
+        f"control key (header X-Sbready-Key for {base_url}/_sbready/...): {control_key}",
+        f"demo OAuth client: client_id={DEMO_CLIENT_ID} client_secret={client_secret}",
+        f"  redirect_uri={DEMO_REDIRECT_URI}",
+        f"  authorize: {base_url}/demo/app/auth?client_id={DEMO_CLIENT_ID}&redirect_uri=..."
+        "&response_type=code&code_challenge=...&code_challenge_method=S256&state=...",
+    ]
+    if app_token:
+        lines.append("app token activated in demo (every bundle); get an access token:")
+    else:
+        lines.append("start with --app-token T to activate an app token in demo; then:")
+    lines += [
+        f"  curl -s -X POST {base_url}/demo/authentication/getaccesstoken "
+        f"-H 'Content-Type: application/json' -d '{{\"apptoken\": \"{token}\"}}'",
+        f"  curl -s {base_url}/demo/api/administrations "
+        "-H 'Authorization: Bearer <access_token>' -H 'Accept-Version: 1'",
+        "Ctrl-C stops the sandbox.",
+    ]
+    print("\n".join(lines), flush=True)
+    sys.stdout.flush()

@@ -1,0 +1,130 @@
+"""The mutable data of one customer environment: entities, blobs, change tracking, write log."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sbready.sandbox.seed_data import Entity, EnvironmentSeed, build_environment, generic_entities
+
+_TOKEN = re.compile(r"^(\d{8})(\d{7,12})$")
+CHANGED = "_changed"  # entity key holding the change number of its last create/update
+
+
+class ChangeClock:
+    """Monotonic change numbers and the TrackingTokens that carry them ("yyyyMMdd" + 7+ digits).
+
+    One clock lives as long as the store, across resets, so tokens only ever grow.
+    """
+
+    def __init__(self) -> None:
+        self.number = 0
+        self._lock = threading.Lock()
+
+    def tick(self) -> int:
+        """The next change number."""
+        with self._lock:
+            self.number += 1
+            return self.number
+
+    def token(self) -> str:
+        """A TrackingToken for "everything up to now"."""
+        return f"{datetime.now(UTC):%Y%m%d}{self.number:07d}"
+
+    @staticmethod
+    def parse(token: str) -> int:
+        """The change number in a TrackingToken; ValueError when it is not one of ours."""
+        match = _TOKEN.match(token.strip())
+        if match is None:
+            raise ValueError(f"TrackingToken {token!r} is malformed; send the TrackingToken "
+                             "of a previous answer (yyyyMMdd followed by digits)")
+        datetime.strptime(match.group(1), "%Y%m%d")  # a real calendar date, or ValueError
+        return int(match.group(2))
+
+
+_SEEDS: dict[tuple[int, str], EnvironmentSeed] = {}
+_SEEDS_LOCK = threading.Lock()
+
+
+def seed_for(seed: int, environment: str) -> EnvironmentSeed:
+    """The (cached, shared, never mutated) seed data of one environment."""
+    key = (seed, environment)
+    with _SEEDS_LOCK:
+        cached = _SEEDS.get(key)
+        if cached is None:
+            if len(_SEEDS) > 64:
+                _SEEDS.clear()
+            cached = _SEEDS[key] = build_environment(seed, environment)
+        return cached
+
+
+class Environment:
+    """One environment's current data (a private copy of its seed plus writes)."""
+
+    def __init__(self, name: str, seed: EnvironmentSeed, clock: ChangeClock) -> None:
+        self.name = name
+        self.seed = seed
+        self.clock = clock
+        self.born = clock.tick()  # seed records count as changed at this moment
+        self._entities: dict[str, list[Entity]] = {
+            kind: [{**entity, CHANGED: self.born} for entity in entities]
+            for kind, entities in seed.entities.items()
+        }
+        self._by_id: dict[str, dict[str, Entity]] = {}
+        self.blobs = seed.blobs.copy()
+        self.versions: dict[str, int] = {}  # kind -> edit count, for projection caches
+        self.written: dict[str, list[dict[str, Any]]] = {}
+
+    def entities(self, kind: str) -> list[Entity]:
+        """Entities of one kind; kinds without a model get generic entities on first use."""
+        found = self._entities.get(kind)
+        if found is None:
+            generated = generic_entities(self.seed, kind)
+            found = self._entities[kind] = [{**e, CHANGED: self.born} for e in generated]
+        return found
+
+    def find(self, kind: str, entity_id: Any) -> Entity | None:
+        """The entity of `kind` with this Id (case-insensitive guid), if any."""
+        if not isinstance(entity_id, str):
+            return None
+        index = self._by_id.get(kind)
+        if index is None:
+            index = self._by_id[kind] = {str(e.get("Id")).lower(): e for e in self.entities(kind)}
+        return index.get(entity_id.lower())
+
+    def version(self, kind: str) -> int:
+        """How often this kind was edited (0 for seed data)."""
+        return self.versions.get(kind, 0)
+
+    def _touched(self, kind: str) -> None:
+        self.versions[kind] = self.versions.get(kind, 0) + 1
+        self._by_id.pop(kind, None)
+
+    def add(self, kind: str, entity: Entity) -> Entity:
+        """Create an entity (bumps change tracking)."""
+        entity[CHANGED] = self.clock.tick()
+        self.entities(kind).append(entity)
+        self._touched(kind)
+        return entity
+
+    def update(self, kind: str, entity: Entity, changes: dict[str, Any]) -> Entity:
+        """Change fields of an existing entity (bumps change tracking)."""
+        entity.update(changes)
+        entity[CHANGED] = self.clock.tick()
+        self._touched(kind)
+        return entity
+
+    def remove(self, kind: str, predicate: Any) -> list[Entity]:
+        """Delete the entities of `kind` for which predicate(entity) is true."""
+        current = self.entities(kind)
+        removed = [e for e in current if predicate(e)]
+        if removed:
+            self._entities[kind] = [e for e in current if not predicate(e)]
+            self._touched(kind)
+        return removed
+
+    def record_written(self, api_path: str, record: dict[str, Any]) -> None:
+        """Log a record created through a write endpoint (for `ApiStore.written`)."""
+        self.written.setdefault(api_path, []).append(record)

@@ -1,0 +1,137 @@
+"""Redaction at capture for the sandbox journal: secrets out, followable fingerprints in.
+
+Secrets a check never needs to follow (client secrets, code verifiers, passwords) become
+"[redacted]". Values a check must follow across exchanges (authorization codes, access,
+refresh, app and identity tokens) become "fp:<12 hex>", an HMAC-SHA256 with a key that
+lives only in this process, so equal values give equal fingerprints within one sandbox and
+nothing can be recovered from them. On top of the field rules, every value the sandbox knows
+to be secret (it issued or registered it) is replaced wherever it appears.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+
+from sbready.sandbox.journal import REDACTED
+
+# Field names (lower case) whose values are secrets nobody needs to follow.
+HIDDEN_FIELDS = frozenset({"client_secret", "code_verifier", "password"})
+# Field names (lower case) whose values are codes or tokens that checks follow by fingerprint.
+FINGERPRINTED_FIELDS = frozenset(
+    {"code", "access_token", "refresh_token", "apptoken", "identitytoken", "token"}
+)
+# Headers whose whole value is a credential.
+_CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "proxy-authorization", "x-sbready-key"})
+# Shorter known values would blank out ordinary words; a secret that short protects nothing.
+_MIN_KNOWN_LENGTH = 8
+
+
+class SandboxRedactor:
+    """Turns request/response parts into their journal form; shared by threads."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key or secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def fingerprint(self, value: str) -> str:
+        """"fp:" + 12 hex characters of a keyed hash: stable per sandbox, irreversible."""
+        digest = hmac.new(self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return "fp:" + digest.hexdigest()[:12]
+
+    def remember(self, value: str | None, *, follow: bool) -> None:
+        """Register a value the sandbox knows is secret (fingerprinted when `follow`)."""
+        if not value or len(value) < _MIN_KNOWN_LENGTH:
+            return
+        replacement = self.fingerprint(value) if follow else REDACTED
+        with self._lock:
+            for spelling in {value, quote(value, safe=""), quote_plus(value)}:
+                self._known[spelling] = replacement
+            ordered = sorted(self._known, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    def contains_known(self, text: str) -> bool:
+        """True when `text` holds a value this sandbox knows to be secret."""
+        with self._lock:
+            pattern = self._pattern
+        return bool(pattern and pattern.search(text))
+
+    def scrub(self, text: str) -> str:
+        """`text` with every known secret value replaced (belt and braces)."""
+        with self._lock:
+            pattern, known = self._pattern, self._known
+        if pattern is None:
+            return text
+        return pattern.sub(lambda match: known.get(match.group(0), REDACTED), text)
+
+    def field(self, name: str, value: Any) -> Any:
+        """The journal form of one named value (query, form or JSON field)."""
+        lowered = name.lower()
+        if value is None:
+            return None
+        if lowered in HIDDEN_FIELDS:
+            return REDACTED
+        if lowered in FINGERPRINTED_FIELDS:
+            return self.fingerprint(value) if isinstance(value, str) else REDACTED
+        return self.json(value)
+
+    def json(self, value: Any) -> Any:
+        """A redacted copy of a JSON-like value, recursively."""
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, Mapping):
+            return {
+                (self.scrub(k) if isinstance(k, str) else k): (
+                    self.field(k, v) if isinstance(k, str) else self.json(v)
+                )
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self.json(item) for item in value]
+        return value
+
+    def query(self, pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+        """Query or form pairs as a redacted name -> values mapping."""
+        result: dict[str, list[str]] = {}
+        for name, value in pairs:
+            result.setdefault(self.scrub(name), []).append(self.field(name, value))
+        return result
+
+    def url(self, url: str) -> str:
+        """`url` with secret query values replaced."""
+        parts = urlsplit(url)
+        if not parts.query:
+            return self.scrub(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        redacted = [(name, str(self.field(name, value))) for name, value in pairs]
+        query = urlencode(redacted, safe=":[]")
+        return self.scrub(urlunsplit(parts._replace(query=query)))
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Lower-case header names; credentials fingerprinted or redacted."""
+        result: dict[str, str] = {}
+        for name, value in headers.items():
+            lowered = name.lower()
+            if lowered == "authorization":
+                scheme, _, credential = value.strip().partition(" ")
+                if credential and scheme.lower() == "bearer":
+                    result[lowered] = f"{scheme} {self.fingerprint(credential.strip())}"
+                else:
+                    result[lowered] = f"{scheme} {REDACTED}" if credential else REDACTED
+            elif lowered == "identitytoken":
+                result[lowered] = self.fingerprint(value.strip())
+            elif lowered in _CREDENTIAL_HEADERS:
+                result[lowered] = REDACTED
+            elif lowered == "location":
+                result[lowered] = self.url(value)
+            else:
+                result[lowered] = self.scrub(value)
+        return result

@@ -1,0 +1,396 @@
+"""POST/PUT/DELETE on /api/: validation as SB does it (DS3100), business rules, effects.
+
+Decisions (documented assumptions about SB):
+- A body that is not JSON, or does not validate against the request schema (types, required,
+  enums, patterns, multipleOf, formats uuid and date) -> 400 DS3100 with Newtonsoft-style
+  wording ("Required property 'InvoiceNumber' not found.").
+- Duplicate InvoiceNumber in the same administration (sales/purchase journal entries and
+  invoices) -> 200 Failed "<Entity> with invoicenumber X already exists".
+- References: an unknown AdministrationId is fatal (200 Failed, nothing made). Any other
+  unknown reference (RelationId, InvoiceLine[].LedgerAccountId, PaymentConditionId,
+  Attachments[].AttachmentId, ...) -> 200 PartiallySucceeded: the entity is made, the errors
+  name each bad reference as "Field 'Grootboekrekening' contains an invalid reference (<id>)".
+- PUT/DELETE find their target by the body's id field (TARGET_ID_FIELDS, default "Id");
+  an unknown target -> 200 Failed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from jsonschema import Draft4Validator, FormatChecker, validators
+from jsonschema.exceptions import ValidationError, best_match
+
+from sbready.sandbox.afas_errors import ds3100_body, write_result
+from sbready.sandbox.data_environment import Environment
+from sbready.sandbox.data_projection import WRITTEN, kind_of
+from sbready.spec.index import Operation
+
+if TYPE_CHECKING:  # store.py imports this module; only the type is needed here
+    from sbready.sandbox.store import ApiRequest
+
+Answer = tuple[int, Any, dict[str, Any]]  # (HTTP status, JSON body, facts); store.py wraps it
+
+ENTITY_NAMES = {
+    "salesjournalentry": "SalesJournalEntry", "purchasejournalentry": "PurchaseJournalEntry",
+    "salesinvoice": "SalesInvoice", "purchaseinvoice": "PurchaseInvoice",
+    "financialjournalentry": "FinancialJournalEntry",
+    "payrolljournalentry": "PayrollJournalEntry", "organisation": "Organisation",
+    "person": "Person", "address": "Address", "bankaccount": "BankAccount",
+    "contact": "Contact", "emailaddress": "EmailAddress", "phonenumber": "PhoneNumber",
+    "linestobeinvoiced": "LinesToBeInvoiced", "cashmutation": "CashMutation",
+    "mandates": "Mandate", "supplier": "Supplier", "customer": "Customer",
+}
+TARGET_ID_FIELDS = {"organisation": "RelationId", "person": "RelationId",
+                    "linestobeinvoiced": "LineToBeInvoicedId"}
+INVOICE_NUMBER_KINDS = frozenset({"salesjournalentry", "salesinvoice", "purchasejournalentry",
+                                  "purchaseinvoice"})
+REFERENCE_CHECKS = {
+    # body field -> (entity kind, the field's label in SB's messages)
+    "AdministrationId": ("administration", "Administratie"),
+    "RelationId": ("relation", "Relatie"),
+    "OrganisationId": ("organisation", "Organisatie"),
+    "SupplierOrganisationId": ("organisation", "Organisatie"),
+    "PersonId": ("person", "Persoon"),
+    "LedgerAccountId": ("ledgeraccount", "Grootboekrekening"),
+    "PaymentConditionId": ("paymentcondition", "Betalingsvoorwaarde"),
+    "AttachmentId": ("blob", "Bijlage"),
+    "ItemId": ("product", "Artikel"), "ProductId": ("product", "Artikel"),
+    "ProjectId": ("project", "Project"),
+}
+FATAL_REFERENCES = frozenset({"AdministrationId"})
+CHILD_KINDS = {"Addresses": "address", "BankAccounts": "bankaccount"}  # nested creates
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TYPE_NAMES = {"string": "String", "integer": "Integer", "number": "Float", "boolean": "Boolean",
+               "object": "Object", "array": "Array", "null": "Null"}
+
+
+def entity_name(kind: str) -> str:
+    """SB's entity name for a write endpoint, e.g. "SalesJournalEntry"."""
+    return ENTITY_NAMES.get(kind, kind[:1].upper() + kind[1:])
+
+
+_formats = FormatChecker(formats=())
+
+
+@_formats.checks("uuid")
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.match(value))
+
+
+@_formats.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE.match(value):
+        return False
+    date.fromisoformat(value)
+    return True
+
+
+def _multiple_of(
+    validator: Any, step: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """multipleOf with decimal arithmetic (floats reject 19.99 as a multiple of 0.01)."""
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        remainder = Decimal(str(instance)) % Decimal(str(step))
+    except (InvalidOperation, ArithmeticError):
+        remainder = Decimal(1)
+    if remainder != 0:
+        yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
+
+_RequestValidator = validators.extend(Draft4Validator, {"multipleOf": _multiple_of})
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _VALIDATORS[id(schema)] = (schema, _RequestValidator(schema,
+                                                                      format_checker=_formats))
+    return cached[1]
+
+
+def json_path(parts: Any) -> str:
+    """A Newtonsoft-style path: InvoiceLine[0].LedgerAccountId."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def describe_error(error: ValidationError) -> tuple[str, str]:
+    """(AFAS-style sentence, property name) for one schema violation."""
+    path = json_path(error.absolute_path)
+    where = f" Path '{path}'." if path else ""
+    leaf = next((str(p) for p in reversed(error.absolute_path) if isinstance(p, str)), "")
+    if error.validator == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        missing = next((str(r) for r in error.validator_value if r not in present), "")
+        return f"Required property '{missing}' not found.{where}", str(missing)
+    if error.validator == "format":
+        return (f"String '{_short(error.instance)}' does not validate against format "
+                f"'{error.validator_value}'.{where}", leaf)
+    if error.validator == "type":
+        got = type(error.instance).__name__
+        got = {"str": "String", "int": "Integer", "float": "Float", "bool": "Boolean",
+               "dict": "Object", "list": "Array", "NoneType": "Null"}.get(got, got)
+        declared = error.validator_value
+        names = [str(t) for t in (declared if isinstance(declared, list) else [declared])]
+        expected = ", ".join(_TYPE_NAMES.get(t, t) for t in names)
+        return f"Invalid type. Expected {expected} but got {got}.{where}", leaf
+    if error.validator == "enum":
+        return f"Value {_short(error.instance)} is not defined in enum.{where}", leaf
+    if error.validator == "pattern":
+        return (f"String '{_short(error.instance)}' does not match regex pattern "
+                f"'{error.validator_value}'.{where}", leaf)
+    if error.validator == "multipleOf":
+        return f"Float {error.instance} is not a multiple of {error.validator_value}.{where}", leaf
+    return f"{_short(error.message)}.{where}", leaf
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"Unexpected character encountered while parsing value: {name[:1]}.")
+
+
+def parse_body(request: ApiRequest) -> Any:
+    """The JSON body; ValueError with an AFAS-style sentence when it does not parse."""
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"Unexpected character encountered while parsing value. Path '', "
+                         f"position {error.start}.") from error
+    if not text.strip():
+        raise ValueError("Unexpected end when reading JSON. Path '', line 0, position 0.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        char = text[error.pos:error.pos + 1] or "end"
+        raise ValueError(f"Unexpected character encountered while parsing value: {char}. "
+                         f"Path '', line {error.lineno}, position {error.colno}.") from error
+    except RecursionError as error:
+        raise ValueError("The JSON is nested too deeply. Path ''.") from error
+
+
+def _bad_request(detail: str, kind: str, property_name: str = "") -> Answer:
+    body = ds3100_body(detail, definition=f"{entity_name(kind)}.UpdateConnectorHandler",
+                       property_names=property_name)
+    return (400, body, {"exception_code": "DS3100", "detail": detail})
+
+
+def validate(operation: Operation, request: ApiRequest) -> tuple[Any, Answer | None]:
+    """(body, None) when the body is valid JSON per the request schema, else (None, 400)."""
+    kind = kind_of(operation.path)
+    try:
+        body = parse_body(request)
+    except ValueError as error:
+        return None, _bad_request(str(error), kind)
+    schema = operation.request_schema
+    if schema:
+        try:
+            violation = best_match(_validator(schema).iter_errors(body))
+        except RecursionError:
+            return None, _bad_request("The JSON is nested too deeply. Path ''.", kind)
+        if violation is not None:
+            detail, property_name = describe_error(violation)
+            return None, _bad_request(detail, kind, property_name)
+    return body, None
+
+
+def _references(value: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
+    """(field, path, id) for every checked reference field anywhere in the body."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            here = f"{path}.{key}" if path else key
+            if key in REFERENCE_CHECKS and isinstance(inner, str) and inner:
+                yield key, here, inner
+            else:
+                yield from _references(inner, here)
+    elif isinstance(value, list):
+        for position, inner in enumerate(value):
+            yield from _references(inner, f"{path}[{position}]")
+
+
+def _reference_exists(env: Environment, field: str, ident: str, body: dict[str, Any]) -> bool:
+    kind = REFERENCE_CHECKS[field][0]
+    if kind == "blob":
+        blob = env.blobs.get(ident)
+        return blob is not None and blob.complete
+    if kind == "relation":
+        wanted = {"organisation": ("organisation",), "person": ("person",),
+                  "unknown": ("unknownrelation",)}.get(str(body.get("RelationType")),
+                                                       ("organisation", "person",
+                                                        "unknownrelation"))
+        return any(env.find(k, ident) is not None for k in wanted)
+    found = env.find(kind, ident)
+    if found is None:
+        return False
+    administration = body.get("AdministrationId")
+    # a ledger account, payment condition or product of another administration is no reference
+    return not (kind != "administration" and found.get("AdministrationId") and administration
+                and str(found["AdministrationId"]).lower() != str(administration).lower())
+
+
+def _flat(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if not isinstance(v, dict | list)}
+
+
+def _relation_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    if kind == "person":
+        parts = (fields.get("FirstName"), fields.get("Prefix"), fields.get("LastName"))
+        if any(parts):
+            fields["Name"] = " ".join(str(p) for p in parts if p)
+    return fields
+
+
+def _success_body(operation: Operation, kind: str, ident: str, code: str, result: str,
+                  errors: list[str]) -> dict[str, Any]:
+    body = write_result(result, instances=[{"Code": code, "Id": ident}], errors=errors)
+    for example in operation.response_examples:  # e.g. data.SalesJournalEntryId in AFAS's examples
+        data = example.get("data") if isinstance(example, dict) else None
+        if isinstance(data, dict) and data:
+            body["data"] = {key: ident for key in data if key.endswith("Id")} or None
+            break
+    if body.get("data") is None:
+        body.pop("data", None)
+    return body
+
+
+def _journal_lines(env: Environment, kind: str, entity: dict[str, Any],
+                   body: dict[str, Any]) -> None:
+    """Sales/purchase journal entries show up as journal entry lines (GET /api/journalentries)."""
+    lines = body.get("InvoiceLine")
+    if kind not in ("salesjournalentry", "purchasejournalentry") or not isinstance(lines, list):
+        return
+    sales = kind == "salesjournalentry"
+    total = Decimal(0)
+    for line in lines:
+        if not isinstance(line, dict):
+            continue
+        amount = Decimal(str(line.get("AmountExcludingVat") or 0))
+        vat = Decimal(str(line.get("AmountVat") or 0))
+        total += amount + vat
+        account = env.find("ledgeraccount", line.get("LedgerAccountId"))
+        env.add("journalentryline", _journal_line(entity, line.get("LedgerAccountId"), account,
+                                                  Decimal(0) if sales else amount,
+                                                  amount if sales else Decimal(0)))
+    counter_number = "1300" if sales else "1600"
+    counter = next((a for a in env.entities("ledgeraccount")
+                    if a.get("AdministrationId") == entity.get("AdministrationId")
+                    and a.get("LedgerAccountNumber") == counter_number), None)
+    env.add("journalentryline", _journal_line(entity, counter and counter["Id"], counter,
+                                              total if sales else Decimal(0),
+                                              Decimal(0) if sales else total))
+
+
+def _journal_line(entry: dict[str, Any], account_id: Any, account: dict[str, Any] | None,
+                  debit: Decimal, credit: Decimal) -> dict[str, Any]:
+    line_id = str(uuid.uuid4())
+    return {
+        WRITTEN: True, "Id": line_id, "LineId": line_id, "HeaderId": entry["Id"],
+        "AdministrationId": entry.get("AdministrationId"), "LedgerAccountId": account_id,
+        "LedgerAccountNumber": account and account.get("LedgerAccountNumber"),
+        "LedgerAccount": account and account.get("Description"),
+        "AmountDebit": f"{debit:.2f}", "AmountCredit": f"{credit:.2f}",
+        "Description": entry.get("Description") or f"Factuur {entry.get('InvoiceNumber')}",
+        "InvoiceNumber": entry.get("InvoiceNumber"), "RelationId": entry.get("RelationId"),
+        "EntryDate": f"{entry.get('InvoiceDate')}T00:00:00Z",
+    }
+
+
+def perform_write(env: Environment, operation: Operation, request: ApiRequest) -> Answer:
+    """Validate and apply one POST/PUT/DELETE; answer SB's write result."""
+    body, rejected = validate(operation, request)
+    if rejected is not None:
+        return rejected
+    if not isinstance(body, dict):
+        body = {}
+    kind = kind_of(operation.path)
+    name = entity_name(kind)
+    if request.method == "POST":
+        return _create(env, operation, request, kind, name, body)
+    return _change(env, operation, request, kind, name, body)
+
+
+def _failed(message: str) -> Answer:
+    return (200, write_result("Failed", errors=[message]),
+                         {"result": "Failed", "errors": [message]})
+
+
+def _create(env: Environment, operation: Operation, request: ApiRequest, kind: str, name: str,
+            body: dict[str, Any]) -> Answer:
+    bad = [(f, path, ident) for f, path, ident in _references(body)
+           if not _reference_exists(env, f, ident, body)]
+    fatal = [ref for ref in bad if ref[0] in FATAL_REFERENCES and "." not in ref[1]]
+    if fatal:
+        return _failed(f"Field '{REFERENCE_CHECKS[fatal[0][0]][1]}' contains an invalid "
+                       f"reference ({fatal[0][2]})")
+    invoice_number = body.get("InvoiceNumber")
+    if kind in INVOICE_NUMBER_KINDS and isinstance(invoice_number, str):
+        administration = str(body.get("AdministrationId", "")).lower()
+        for existing in env.entities(kind):
+            if existing.get("InvoiceNumber") == invoice_number and \
+                    str(existing.get("AdministrationId", "")).lower() == administration:
+                return _failed(f"{name} with invoicenumber {invoice_number} already exists")
+    ident = str(uuid.uuid4())
+    fields = _relation_fields(kind, {**_flat(body), "Id": ident, "InstanceId": ident,
+                                     WRITTEN: True})
+    if kind == "organisation" or kind == "person":
+        fields.setdefault("RelationType", kind)
+        fields["RelationId"] = f"{len(env.entities(kind)) + 500000:06d}"
+    entity = env.add(kind, fields)
+    for key, child_kind in CHILD_KINDS.items():
+        for child in body.get(key) or []:
+            if isinstance(child, dict):
+                env.add(child_kind, {**_flat(child), "Id": str(uuid.uuid4()), WRITTEN: True,
+                                     "RelationId": ident, "RelationType": kind})
+    _journal_lines(env, kind, entity, body)
+    code = str(body.get("InvoiceNumber") or fields.get("RelationId") or ident)
+    env.record_written(operation.path, {**body, "Id": ident})
+    errors: list[str] = []
+    if bad:
+        errors.append(f"Entity is made with one or more errors. Please correct this error in "
+                      f"application or delete {name} with id: {ident}.")
+        errors += [f"Field '{REFERENCE_CHECKS[f][1]}' contains an invalid reference ({i})"
+                   for f, _, i in bad]
+    result = "PartiallySucceeded" if bad else "Succeeded"
+    return (200, _success_body(operation, kind, ident, code, result, errors),
+                         {"result": result, "errors": errors, "created_id": ident})
+
+
+def _change(env: Environment, operation: Operation, request: ApiRequest, kind: str, name: str,
+            body: dict[str, Any]) -> Answer:
+    id_field = TARGET_ID_FIELDS.get(kind, "Id")
+    target_id = body.get(id_field) or body.get("Id") or request.query.get("id") or \
+        request.path_params.get("id")
+    target = env.find(kind, target_id)
+    if target is None:
+        return _failed(f"{name} with id {target_id} does not exist")
+    if request.method == "DELETE":
+        env.remove(kind, lambda e: e is target)
+        env.remove("journalentryline", lambda e: e.get("HeaderId") == target["Id"])
+        result_body = write_result("Succeeded", instances=[{"Code": name, "Id": target["Id"]}])
+        return (200, result_body, {"result": "Succeeded"})
+    changes = _relation_fields(kind, {k: v for k, v in _flat(body).items() if k != id_field})
+    changes = {k: v for k, v in changes.items() if k not in ("Id", "RelationId")}
+    env.update(kind, target, changes)
+    result_body = write_result("Succeeded", instances=[{"Code": str(target.get("RelationId")
+                                                                     or name),
+                                                        "Id": target["Id"]}])
+    return (200, result_body, {"result": "Succeeded"})

@@ -1,0 +1,262 @@
+"""Writes, change tracking and blobs of the sandbox store."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sbready.sandbox.store import ApiRequest, ApiStore, StoreResponse
+from sbready.spec.index import OperationIndex
+from sbready.spec.resolve import load_index
+
+
+@pytest.fixture(scope="module")
+def index(spec_dir: Path) -> OperationIndex:
+    return load_index(spec=str(spec_dir / "6.0.0.json"))
+
+
+@pytest.fixture
+def store(index: OperationIndex) -> ApiStore:
+    return ApiStore(index, environments=("demo", "acme"))
+
+
+def call(store: ApiStore, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
+         query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+         content_type: str | None = "application/json") -> StoreResponse:
+    operation = store.index.match(method, path)
+    assert operation is not None, (method, path)
+    payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+    params = {"uuid": path.rsplit("/", 1)[-1]} if path.startswith("/api/blob/") else {}
+    return store.handle("demo", operation, ApiRequest(method, path, params, query or {},
+                                                      headers or {}, payload, content_type))
+
+
+def rows(response: StoreResponse) -> list[dict[str, Any]]:
+    assert response.status == 200, response.body
+    return response.body["Result"] if isinstance(response.body, dict) else response.body
+
+
+def main_ids(store: ApiStore) -> dict[str, str]:
+    administration = rows(call(store, "GET", "/api/administrations"))[0]["Id"]
+    accounts = rows(call(store, "GET", "/api/ledgeraccounts", query={
+        "filter": f"AdministrationId eq {administration} and LedgerAccountNumber eq '8000'"}))
+    relation = rows(call(store, "GET", "/api/organisations", query={
+        "filter": "Name eq 'Bakkerij De Korenschoof B.V.'"}))
+    return {"administration": administration, "account": accounts[0]["Id"],
+            "relation": relation[0]["Id"]}
+
+
+def entry(ids: dict[str, str], number: str = "2024-0001", **changes: Any) -> dict[str, Any]:
+    body = {
+        "AdministrationId": ids["administration"], "InvoiceDate": "2024-01-30",
+        "InvoiceNumber": number, "RelationType": "organisation", "RelationId": ids["relation"],
+        "Description": "Brood en banket januari",
+        "InvoiceLine": [{"LedgerAccountId": ids["account"], "AmountExcludingVat": 19.99,
+                         "AmountVat": 4.2, "VatType": "high", "Description": "Brood"}],
+    }
+    body.update(changes)
+    return body
+
+
+def test_a_valid_sales_journal_entry_succeeds_once_and_shows_up_in_journal_entries(store):
+    ids = main_ids(store)
+    before = len(rows(call(store, "GET", "/api/journalentries", query={"take": "1000"})))
+    response = call(store, "POST", "/api/salesjournalentry", entry(ids))
+    assert response.status == 200 and response.body["result"] == "Succeeded", response.body
+    created = response.body["instances"][0]
+    assert created["Code"] == "2024-0001" and uuid.UUID(created["Id"])
+    assert response.body["data"] == {"SalesJournalEntryId": created["Id"]}
+    written = store.written("demo", "/api/salesjournalentry")
+    assert [w["InvoiceNumber"] for w in written] == ["2024-0001"]
+    lines = rows(call(store, "GET", "/api/journalentries", query={"take": "1000"}))
+    mine = [line for line in lines if line["HeaderId"] == created["Id"]]
+    assert len(lines) == before + 2 and len(mine) == 2
+    assert {line["LedgerAccountId"] for line in mine} >= {ids["account"]}
+
+
+def test_duplicate_invoice_number_fails_with_afas_wording(store):
+    ids = main_ids(store)
+    assert call(store, "POST", "/api/salesjournalentry", entry(ids)).body["result"] == "Succeeded"
+    again = call(store, "POST", "/api/salesjournalentry", entry(ids))
+    assert again.status == 200 and again.body["result"] == "Failed"
+    assert again.body["errors"] == ["SalesJournalEntry with invoicenumber 2024-0001 already exists"]
+    assert len(store.written("demo", "/api/salesjournalentry")) == 1
+
+
+def test_unknown_nested_reference_is_partially_succeeded_and_unknown_administration_fails(store):
+    ids = main_ids(store)
+    ghost = "a18e0f9a-c73d-58c4-ae80-64c2e4228de4"
+    body = entry(ids, "2024-0002")
+    body["InvoiceLine"][0]["LedgerAccountId"] = ghost
+    partial = call(store, "POST", "/api/salesjournalentry", body)
+    assert partial.body["result"] == "PartiallySucceeded"
+    assert f"Field 'Grootboekrekening' contains an invalid reference ({ghost})" in \
+        partial.body["errors"]
+    assert partial.body["instances"] and partial.facts["result"] == "PartiallySucceeded"
+    failed = call(store, "POST", "/api/salesjournalentry",
+                  entry(ids, "2024-0003", AdministrationId=ghost))
+    assert failed.body["result"] == "Failed" and failed.body["instances"] == []
+    assert failed.body["errors"] == [f"Field 'Administratie' contains an invalid reference "
+                                     f"({ghost})"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message", "property_name"),
+    [
+        (lambda b: b.pop("InvoiceNumber"), "Required property 'InvoiceNumber' not found.",
+         "InvoiceNumber"),
+        (lambda b: b.update(RelationId=""),
+         "String '' does not validate against format 'uuid'. Path 'RelationId'.", "RelationId"),
+        (lambda b: b.update(InvoiceDate="30-01-2024"),
+         "String '30-01-2024' does not validate against format 'date'. Path 'InvoiceDate'.",
+         "InvoiceDate"),
+        (lambda b: b.update(RelationType="klant"),
+         "Value klant is not defined in enum. Path 'RelationType'.", "RelationType"),
+        (lambda b: b["InvoiceLine"][0].update(AmountExcludingVat="12"),
+         "Invalid type. Expected Float but got String. Path 'InvoiceLine[0].AmountExcludingVat'.",
+         "AmountExcludingVat"),
+        (lambda b: b["InvoiceLine"][0].update(AmountExcludingVat=1.001),
+         "is not a multiple of 0.01", "AmountExcludingVat"),
+    ],
+)
+def test_invalid_bodies_get_ds3100(store, mutate, message, property_name):
+    body = entry(main_ids(store))
+    mutate(body)
+    response = call(store, "POST", "/api/salesjournalentry", body)
+    assert response.status == 400
+    assert response.body["ExceptionCode"] == "DS3100"
+    assert message in response.body["Message"]
+    assert response.body["AdditionalInfo"]["DefinitionName"] == \
+        "SalesJournalEntry.UpdateConnectorHandler"
+    assert response.body["AdditionalInfo"]["PropertyNames"] == property_name
+    assert store.written("demo", "/api/salesjournalentry") == []
+
+
+def test_amounts_with_cents_are_valid(store):
+    ids = main_ids(store)
+    for number, cents in enumerate((0.07, 19.99, 10.1, 1234.56)):
+        body = entry(ids, f"C-{number}")
+        body["InvoiceLine"][0]["AmountExcludingVat"] = cents
+        assert call(store, "POST", "/api/salesjournalentry", body).body["result"] == "Succeeded"
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"\xff\xfe\x00", b"[1, 2]", b"NaN", b"null",
+                                 b"[" * 5000, b'{"InvoiceLine": ' + b"[" * 3000])
+def test_garbage_bodies_are_400_never_an_exception(store, raw):
+    response = call(store, "POST", "/api/salesjournalentry", raw=raw)
+    assert response.status == 400 and response.body["ExceptionCode"] == "DS3100"
+
+
+def test_organisation_create_update_and_tracking_delta(store):
+    first = rows(call(store, "GET", "/api/organisations"))
+    token = call(store, "GET", "/api/organisations").body["TrackingToken"]
+    assert rows(call(store, "GET", "/api/organisations", query={"TrackingToken": token})) == []
+    created = call(store, "POST", "/api/organisation", {
+        "Name": "Groenteboer Het Zuiden B.V.", "EmailAddress": "info@hetzuiden.nl",
+        "Addresses": [{"StreetName": "Markt", "HouseNumber": 3, "CityName": "Breda",
+                       "CountryCode": "NL"}]})
+    assert created.body["result"] == "Succeeded"
+    new_id = created.body["instances"][0]["Id"]
+    delta = call(store, "GET", "/api/organisations", query={"TrackingToken": token})
+    assert [r["Name"] for r in rows(delta)] == ["Groenteboer Het Zuiden B.V."]
+    later = delta.body["TrackingToken"]
+    assert int(later) > int(token) and len(later) == len(token)
+    addresses = rows(call(store, "GET", "/api/addresses", query={
+        "filter": f"RelationId eq {new_id}"}))
+    assert [a["CityName"] for a in addresses] == ["Breda"]
+    updated = call(store, "PUT", "/api/organisation", {"RelationId": new_id,
+                                                        "Name": "Groenteboer Zuid B.V."})
+    assert updated.body["result"] == "Succeeded"
+    again = rows(call(store, "GET", "/api/organisations", query={"TrackingToken": later}))
+    assert [r["Name"] for r in again] == ["Groenteboer Zuid B.V."]
+    missing = call(store, "PUT", "/api/organisation", {"RelationId": str(uuid.uuid4())})
+    assert missing.body["result"] == "Failed"
+    store.reset()
+    assert rows(call(store, "GET", "/api/organisations")) == first
+    assert store.written("demo", "/api/organisation") == []
+
+
+def test_delete_removes_the_entry_and_its_lines(store):
+    ids = main_ids(store)
+    created = call(store, "POST", "/api/salesjournalentry", entry(ids, "D-1")).body
+    entry_id = created["instances"][0]["Id"]
+    deleted = call(store, "DELETE", "/api/salesjournalentry",
+                   {"AdministrationId": ids["administration"], "Id": entry_id})
+    assert deleted.body["result"] == "Succeeded"
+    lines = rows(call(store, "GET", "/api/journalentries", query={
+        "filter": f"HeaderId eq {entry_id}"}))
+    assert lines == []
+    assert call(store, "POST", "/api/salesjournalentry", entry(ids, "D-1")).body["result"] == \
+        "Succeeded"  # the number is free again
+
+
+def multipart(content: bytes, boundary: str = "sbready-boundary") -> tuple[bytes, str]:
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"bon.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode() + \
+        content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_blob_reserve_chunked_upload_download_and_attachment(store):
+    store.chunk_size = 10
+    blob_id = str(uuid.uuid4())
+    path = f"/api/blob/{blob_id}"
+    content = b"%PDF-1.4 sixteen"  # 16 bytes: two chunks of at most 10
+    reserve_headers = {"blob-content-length": str(len(content)),
+                       "blob-content-type": "application/pdf",
+                       "blob-content-filename": "bon.pdf"}
+    reserved = call(store, "PUT", path, raw=b"", headers=reserve_headers, content_type=None)
+    assert reserved.body == {"BlobAccepted": True, "ChunkSize": 10}
+    for chunk in (content[:10], content[10:]):
+        raw, content_type = multipart(chunk)
+        uploaded = call(store, "PUT", path, raw=raw, headers={"blob-upload-type": "blob"},
+                        content_type=content_type)
+        assert uploaded.status == 200, uploaded.body
+    assert uploaded.facts["complete"] is True
+    readkey = store.environment("demo").blobs.get(blob_id).readkey
+    download = call(store, "GET", path, query={"readkey": readkey})
+    assert download.status == 200 and download.body == content
+    assert download.content_type == "application/pdf"
+    assert call(store, "GET", path, query={"readkey": "wrong"}).status == 403
+    assert call(store, "GET", f"/api/blob/{uuid.uuid4()}", query={"readkey": readkey}).status \
+        == 404
+    too_big, content_type = multipart(b"x" * 11)
+    assert call(store, "PUT", f"/api/blob/{uuid.uuid4()}", raw=too_big,
+                headers={**reserve_headers, "blob-content-length": "11"},
+                content_type=content_type).status == 400
+    ids = main_ids(store)
+    attached = call(store, "POST", "/api/salesjournalentry",
+                    entry(ids, "B-1", Attachments=[{"AttachmentId": blob_id}]))
+    assert attached.body["result"] == "Succeeded"
+    unknown = call(store, "POST", "/api/salesjournalentry",
+                   entry(ids, "B-2", Attachments=[{"AttachmentId": str(uuid.uuid4())}]))
+    assert unknown.body["result"] == "PartiallySucceeded"
+
+
+def test_blob_put_with_reservation_headers_and_body_at_once(store):
+    blob_id = str(uuid.uuid4())
+    raw, content_type = multipart(b"hello")
+    headers = {"blob-content-length": "5", "blob-content-type": "text/plain",
+               "blob-content-filename": "a.txt", "blob-upload-type": "blob"}
+    response = call(store, "PUT", f"/api/blob/{blob_id}", raw=raw, headers=headers,
+                    content_type=content_type)
+    assert response.status == 200 and response.facts["complete"] is True
+
+
+@pytest.mark.parametrize(("raw", "content_type", "headers"), [
+    (b"garbage", "multipart/form-data; boundary=x", {"blob-upload-type": "blob"}),
+    (b"--x\r\n\r\n", "multipart/form-data", {}),
+    (b"data", "application/octet-stream", {}),
+    (b"", None, {}),
+    (b"", None, {"blob-content-length": "-4", "blob-content-filename": "a"}),
+    (b"", None, {"blob-content-length": "9" * 40, "blob-content-filename": "a"}),
+])
+def test_bad_blob_requests_are_4xx(store, raw, content_type, headers):
+    response = call(store, "PUT", f"/api/blob/{uuid.uuid4()}", raw=raw, headers=headers,
+                    content_type=content_type)
+    assert 400 <= response.status < 500 and response.body["StatusCode"] == response.status
+    assert call(store, "GET", "/api/blob/not-a-uuid").status == 400
