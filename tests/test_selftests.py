@@ -32,12 +32,15 @@ FLAWED_APPS = [
 
 
 def _set(key: str, value: str) -> object:
-    """A config edit: replace the value of `key` in the [listing] section."""
+    """A config edit: [listing] `key` becomes `value` (the demo config ends with [listing])."""
+    replaced = ("description", "description_file") if key == "description" else (key,)
 
     def edit(text: str) -> str:
-        pattern = re.compile(rf"^{key}\s*=.*$", re.MULTILINE)
-        assert pattern.search(text), f"{key} is not in the demo config"
-        return pattern.sub(f"{key} = {value}", text, count=1)
+        head, marker, listing = text.partition("\n[listing]\n")
+        assert marker, "the demo config has no [listing] section"
+        kept = [line for line in listing.splitlines()
+                if line.split("=")[0].strip() not in replaced]
+        return head + marker + "\n".join(kept + [f"{key} = {value}"]) + "\n"
 
     return edit
 
