@@ -108,3 +108,67 @@ def test_flawed_app_fails(tmp_path: Path, check_id: str, flaw: str) -> None:
 def test_flawed_listing_fails(tmp_path: Path, check_id: str, what: str, make_edit) -> None:  # type: ignore[no-untyped-def]
     run = run_variant(tmp_path, only=[check_id], edit_config=make_edit(tmp_path))
     assert run.statuses.get(check_id) == "failed", f"{check_id} passed with {what}"
+
+
+def _planted_secrets(run: VariantRun) -> list[str]:
+    """The client secret, the user's password, and every token and verifier the app held."""
+    import sqlite3
+
+    secrets = [run.environ["DEMO_PARTNER_CLIENT_SECRET"], run.environ["DEMO_PARTNER_PASSWORD"]]
+    database = run.outcome.results_dir.parent.parent / "work" / "demo.sqlite"
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT access_token, refresh_token FROM connections").fetchall()
+        rows += db.execute("SELECT verifier, NULL FROM auth_attempts").fetchall()
+    return secrets + [value for row in rows for value in row if value]
+
+
+def _report_texts(reports: Path) -> dict[str, str]:
+    """Every file of the reports folder as text, the HTML's embedded data files included."""
+    from sbready.report.html import embedded_files
+
+    texts = {}
+    for path in reports.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            texts[str(path)] = text
+            if path.suffix == ".html":
+                for name, data in embedded_files(text).items():
+                    texts[f"{path}!{name}"] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+def test_no_secret_anywhere_in_the_reports(good_demo: VariantRun) -> None:
+    secrets = _planted_secrets(good_demo)
+    assert len(secrets) >= 4, "the demo run left no tokens to look for"
+    reports = good_demo.outcome.results_dir.parent
+    texts = _report_texts(reports)
+    assert len(texts) > 20, "the reports folder is unexpectedly empty"
+    leaks = [(name, secret[:6]) for name, text in texts.items() for secret in secrets
+             if secret in text]
+    assert not leaks, f"secrets found in the reports: {leaks}"
+    # tokens issued earlier in the run are gone from the app's database: judge their shape
+    shapes = [(name, match.group(0)[:40]) for name, text in texts.items()
+              for match in _UNREDACTED.finditer(text)]
+    assert not shapes, f"unredacted credentials in the reports: {shapes}"
+
+
+_UNREDACTED = re.compile(
+    r"Bearer (?!fp:|\[redacted\])[A-Za-z0-9._~+/-]{8,}"
+    r"|[\"']?(?:access_token|refresh_token|client_secret|code_verifier|apptoken|password)"
+    r"[\"']?\s*[:=]\s*[\"']?(?!fp:|\[redacted\]|\$\{)[A-Za-z0-9._~+/-]{8,}"
+)
+
+
+def test_html_report_is_one_file_with_every_area_and_check(good_demo: VariantRun) -> None:
+    from checks.catalog import AREAS
+    from sbready.report.html import embedded_files
+
+    html_path = good_demo.outcome.html_path
+    assert html_path is not None and html_path.is_file()
+    html = html_path.read_text("utf-8")
+    data = "\n".join(d.decode("utf-8", errors="replace") for d in embedded_files(html).values())
+    for area in AREAS.values():
+        assert area in data, f"the report does not show the area {area}"
+    for check_id in SLICE:
+        assert check_id in data, f"the report does not show {check_id}"
+    assert not re.search(r"<script[^>]+src=[\"']?https?://", html), "the report loads remote code"
