@@ -55,13 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     spec_sub = spec.add_subparsers(dest="spec_command", required=True, parser_class=_Parser)
     lint = spec_sub.add_parser("lint", help="list the defects of an SB OpenAPI file")
     _add_spec_options(lint)
+    diff = spec_sub.add_parser("diff", help="what changed between two SB versions")
+    diff.add_argument("old", metavar="OLD", help="an SB version (e.g. 5.3.0) or a spec file")
+    diff.add_argument("new", metavar="NEW", help="an SB version (e.g. latest) or a spec file")
     return parser
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "spec":
-        from sbready.spec.cli import lint_command
+        from sbready.spec.cli import diff_command, lint_command
 
+        if args.spec_command == "diff":
+            return diff_command(args.old, args.new)
         return lint_command(spec=args.spec, sb_version=args.sb_version)
     if args.command == "sandbox":
         from sbready.sandbox.cli import serve_command

@@ -164,3 +164,14 @@ def test_cli_without_network_says_how_to_work_offline(
     assert code == 2 and lines == []
     assert "could not download SB spec 6.0.0 from AFAS's docs repository" in err
     assert "set SB_SPEC_DIR to a folder with 6.0.0.json or pass --spec PATH" in err
+
+
+def test_spec_diff_command_names_the_salesjournalentry_version_move(
+    spec_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SB_SPEC_DIR", str(spec_dir))
+    assert main(["spec", "diff", "3.2.0", "4.0.0"]) == 0
+    out = capsys.readouterr().out
+    assert "version  POST /api/salesjournalentry: 1.0 -> 2.0" in out
+    assert main(["spec", "diff", "2.2.0", "3.1.0"]) == 0
+    assert "removed  GET /api/journalentry" in capsys.readouterr().out

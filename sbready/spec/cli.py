@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sbready.spec.index import OperationIndex
 from sbready.spec.lint import lint_report
 from sbready.spec.resolve import load_spec
 
@@ -21,4 +22,21 @@ def lint_command(spec: str | None, sb_version: str | None) -> int:
         f"{report.violating_examples} of {report.response_examples} response examples "
         "violate their schema"
     )
+    return 0
+
+
+def diff_command(old: str, new: str) -> int:
+    """Print what changed between two SB versions (or spec files); exit code 0."""
+    from sbready.spec.index import diff_versions
+    from sbready.spec.resolve import load_index
+
+    def index_of(value: str) -> OperationIndex:
+        is_file = "/" in value or value.endswith(".json")
+        return load_index(spec=value) if is_file else load_index(sb_version=value)
+
+    diff = diff_versions(index_of(old), index_of(new))
+    lines = diff.lines()
+    for line in lines:
+        print(line)
+    print(f"SB {diff.old_version} -> {diff.new_version}: {len(lines)} changes")
     return 0
