@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
 
 from checks.evidence import api_calls, code_exchanges, of_kind, where
 from checks.judgement import Judgement, failed, judge, passed
+from sbready.driver.onboarding import Hop
 from sbready.sandbox.journal import Exchange
 
 TOKEN_FIELDS = ("client_id", "client_secret", "code", "code_verifier", "grant_type", "redirect_uri")
@@ -70,6 +72,27 @@ def known_customer_connected(
                  "and the first API call succeeded.",
                  "The known customer's onboarding did not complete.",
                  authorize_url=authorize_url, final_url=final_url)
+
+
+def app_token_customer_connected(
+    afas_base_url: str, *, handed_over: bool, detail: str, exchanges: Sequence[Exchange]
+) -> Judgement:
+    """ONB-02 for app-token apps: the token hand-off works and the first API call succeeds."""
+    if not handed_over:
+        return failed("ONB-02", f"The app did not accept the activation token: {detail}")
+    expected = afas_base_url.rstrip("/") + "/authentication/getaccesstoken"
+    exchanged = [e for e in of_kind(exchanges, "getaccesstoken") if 200 <= e.status < 300]
+    findings = []
+    if not exchanged:
+        findings.append(f"the app never exchanged its token at {expected}")
+    calls = [e for e in api_calls(exchanges) if exchanged and e.seq > exchanged[0].seq]
+    if exchanged and not any(200 <= e.status < 300 for e in calls):
+        findings.append("no API call succeeded after the token exchange: "
+                        + (", ".join(where(e) for e in calls[:5]) or "none was made"))
+    return judge("ONB-02", findings,
+                 f"The app took the activation token, exchanged it at {expected}, and its "
+                 "first API call succeeded.",
+                 "The known customer's app-token onboarding did not complete.")
 
 
 def authorize_request_well_formed(
@@ -177,3 +200,372 @@ def callback_state_verified(
                  "Callbacks with a wrong and with a missing state were rejected; neither code "
                  "was exchanged.",
                  "The app does not verify the state on its OAuth callback.")
+
+
+# ---- ONB-01, 03, 04, 05, 09: what the browser sees -------------------------------------------
+
+# Stack traces of the usual server stacks (Python, Java, .NET, Node, PHP, Ruby).
+TRACEBACK_MARKERS = (
+    re.compile(r"Traceback \(most recent call last\)"),
+    re.compile(r'File "[^"]+", line \d+'),
+    re.compile(r"\bat [\w$.<>]+\([\w$]+\.java:\d+\)"),
+    re.compile(r"Exception in thread \""),
+    re.compile(r"\bat [\w.`<>\[\],]+\(.*\) in .+:line \d+"),
+    re.compile(r"--- End of (inner exception )?stack trace"),
+    re.compile(r"\bat \S+ \(\S+\.[cm]?js:\d+:\d+\)"),
+    re.compile(r"Fatal error: .{0,300}? in \S+\.php"),
+    re.compile(r"Stack trace:\s*#0 "),
+    re.compile(r"\.rb:\d+:in `"),
+)
+_TAG = re.compile(r"<(script|style|head)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
+MIN_MESSAGE_CHARS = 10  # a page with fewer visible characters says nothing to the user
+
+
+def visible_text(body: str) -> str:
+    """The text a user reads on a page (tags, scripts and styles removed, spaces collapsed)."""
+    return " ".join(html.unescape(_TAG.sub(" ", body)).split())
+
+
+def traceback_in(body: str) -> str | None:
+    """The first stack-trace marker found in a page, if any."""
+    for marker in TRACEBACK_MARKERS:
+        found = marker.search(body)
+        if found:
+            return found.group(0).strip()[:80]
+    return None
+
+
+def _hop(hop: Hop) -> str:
+    return f"{hop.method} {hop.url} -> {hop.status or 'no answer'}"
+
+
+def _server_errors(hops: Sequence[Hop]) -> list[str]:
+    return [f"{_hop(h)}: a server error" for h in hops if h.status >= 500]
+
+
+def onboarding_url_answers(
+    onboarding_url: str, *, mode: str, first: Hop | None, timeout_s: float,
+    walk_error: str | None,
+) -> Judgement:
+    """ONB-01: the onboarding URL answers 2xx/3xx in time for a valid afasBaseUrl; https in
+    production mode."""
+    findings = []
+    if mode == "production" and not onboarding_url.lower().startswith("https://"):
+        findings.append(f"the onboarding URL {onboarding_url} is not https; AFAS requires https "
+                        "in production (mode = \"production\")")
+    if first is None or first.status == 0:
+        findings.append(f"the onboarding URL gave no answer within {timeout_s:g} s"
+                        + (f" ({walk_error})" if walk_error else ""))
+    else:
+        seconds = first.duration_ms / 1000
+        if not 200 <= first.status < 400:
+            findings.append(f"{_hop(first)}: expected 2xx or 3xx")
+        if seconds > timeout_s:
+            findings.append(f"{_hop(first)} took {seconds:.1f} s; the limit is {timeout_s:g} s")
+    if findings:
+        return failed("ONB-01", "The onboarding URL does not answer as AFAS requires.", findings,
+                      onboarding_url=onboarding_url, mode=mode)
+    assert first is not None
+    return passed("ONB-01", f"The onboarding URL answered {first.status} in "
+                  f"{first.duration_ms:.0f} ms (limit {timeout_s:g} s)"
+                  + (" over https." if onboarding_url.lower().startswith("https://") else "."),
+                  onboarding_url=onboarding_url, duration_ms=first.duration_ms)
+
+
+def prospect_sees_landing(
+    afas_base_url: str, hops: Sequence[Hop], *, walk_error: str | None
+) -> Judgement:
+    """ONB-03: a visitor from an environment the app does not know gets a 2xx landing page."""
+    final = hops[-1] if hops else None
+    findings = [f"{_hop(h)}: an error page for a prospect" for h in hops if h.status >= 400]
+    if final is None or final.status == 0:
+        findings.append("the onboarding URL gave no answer"
+                        + (f" ({walk_error})" if walk_error else ""))
+    elif not 200 <= final.status < 300:
+        if final.status < 400:
+            findings.append(f"{_hop(final)}: the flow ended on a redirect, not a page")
+    elif len(visible_text(final.body)) < MIN_MESSAGE_CHARS:
+        findings.append(f"{_hop(final)}: the page is empty")
+    if findings:
+        return failed("ONB-03", f"A prospect from {afas_base_url} (no account yet) did not get "
+                      "a landing or sign-up page.", findings)
+    assert final is not None
+    return passed("ONB-03", f"A prospect from {afas_base_url} got a {final.status} page "
+                  f"{final.title!r} at {final.url}.", final_url=final.url)
+
+
+def bad_base_url_rejected(cases: Sequence[tuple[str, Sequence[Hop], str | None]]) -> Judgement:
+    """ONB-04: missing or malformed afasBaseUrl -> a 4xx page with a message, no stack trace.
+
+    `cases` holds (what was sent, the hops of that walk, the walk's error).
+    """
+    if not cases:
+        return failed("ONB-04", "No missing or malformed afasBaseUrl was tried.")
+    findings = []
+    for what, hops, error in cases:
+        final = hops[-1] if hops else None
+        findings += [f"{what}: {f}" for f in _server_errors(hops)]
+        for hop in hops:
+            marker = traceback_in(hop.body)
+            if marker:
+                findings.append(f"{what}: {_hop(hop)} shows a stack trace ({marker!r})")
+        if final is None or final.status == 0:
+            findings.append(f"{what}: no answer" + (f" ({error})" if error else ""))
+        elif not 400 <= final.status < 500:
+            if final.status < 500:
+                findings.append(f"{what}: {_hop(final)}; expected a 4xx page")
+        elif len(visible_text(final.body)) < MIN_MESSAGE_CHARS:
+            findings.append(f"{what}: {_hop(final)} has no message for the user")
+    return judge("ONB-04", findings,
+                 f"{len(cases)} missing or malformed afasBaseUrl values each got a 4xx page with "
+                 "a message and no stack trace.",
+                 "A missing or malformed afasBaseUrl is not answered with a clean 4xx page.",
+                 tried=[what for what, _, _ in cases])
+
+
+def foreign_host_refused(
+    decoy_url: str,
+    hops: Sequence[Hop],
+    *,
+    blocked_url: str | None,
+    decoy_requests: Sequence[str],
+    walk_error: str | None,
+) -> Judgement:
+    """ONB-05: an afasBaseUrl on a foreign host is refused and the decoy there hears nothing.
+
+    `blocked_url` is where the app tried to send the browser off the allowed hosts (the walker
+    did not follow); `decoy_requests` describes what the decoy received from anyone.
+    """
+    findings = []
+    if decoy_requests:
+        findings.append(f"the decoy at {decoy_url} received {len(decoy_requests)} request(s): "
+                        + "; ".join(decoy_requests[:5]))
+    if blocked_url:
+        findings.append(f"the app sent the browser to {blocked_url} (the walker did not follow)")
+    findings += _server_errors(hops)
+    final = hops[-1] if hops else None
+    if final is None or final.status == 0:
+        findings.append("the onboarding URL gave no answer" + (f" ({walk_error})" if walk_error
+                                                               else ""))
+    elif not blocked_url and not 400 <= final.status < 500 and final.status < 500:
+        findings.append(f"{_hop(final)}: the foreign afasBaseUrl was not refused with a 4xx")
+    if findings:
+        return failed("ONB-05", f"The app accepted the foreign afasBaseUrl {decoy_url}/demo; AFAS "
+                      "expects it to refuse hosts outside *.afasfocus.nl.", findings)
+    assert final is not None
+    return passed("ONB-05", f"The app refused afasBaseUrl {decoy_url}/demo with {final.status} "
+                  "and the decoy on that host received no request.", final_url=final.url)
+
+
+def denied_consent_handled(
+    hops: Sequence[Hop], *, consent_submitted: bool, walk_error: str | None
+) -> Judgement:
+    """ONB-09: a callback with error=access_denied ends on a 2xx/4xx page with a message."""
+    if not consent_submitted:
+        return failed("ONB-09", "The walk never reached the consent page, so consent could not "
+                      "be declined.", [walk_error or "the flow stopped before /app/auth"])
+    final = hops[-1] if hops else None
+    findings = _server_errors(hops)
+    if final is None or final.status == 0:
+        findings.append("the app's callback gave no answer" + (f" ({walk_error})" if walk_error
+                                                                 else ""))
+    elif final.status < 500:
+        if 300 <= final.status < 400:
+            findings.append(f"{_hop(final)}: the flow ended on a redirect, not a page")
+        elif len(visible_text(final.body)) < MIN_MESSAGE_CHARS:
+            findings.append(f"{_hop(final)}: no message tells the user what happened")
+        marker = traceback_in(final.body)
+        if marker:
+            findings.append(f"{_hop(final)} shows a stack trace ({marker!r})")
+    if findings:
+        return failed("ONB-09", "Declined consent (error=access_denied) is not handled cleanly.",
+                      findings)
+    assert final is not None
+    return passed("ONB-09", f"After declined consent the app showed a {final.status} page: "
+                  f"{visible_text(final.body)[:160]!r}", final_url=final.url)
+
+
+# ---- ONB-10: secrets the browser sees ---------------------------------------------------------
+
+_SECRET_QUERY_KEYS = frozenset({"client_secret", "access_token", "refresh_token", "apptoken",
+                                "app_token", "code_verifier", "password", "id_token", "token"})
+
+
+def secrets_not_exposed(
+    hops: Sequence[Hop], exchanges: Sequence[Exchange], *, leaks: Sequence[str] = ()
+) -> Judgement:
+    """ONB-10: no client secret or token in a URL, redirect or page the browser sees, nor in
+    a URL the app sends to SB.
+
+    `leaks` are exposures the suite found with the sandbox's own knowledge of issued tokens.
+    """
+    findings = [f"{_hop(h)}: {what}" for h in hops for what in h.exposed]
+    findings += list(leaks)
+    for e in exchanges:
+        if e.facts.get("secret_in_url"):
+            findings.append(f"{where(e)}: a secret in the request URL")
+        keys = sorted({k.lower() for k in e.query} & _SECRET_QUERY_KEYS)
+        if keys and not e.facts.get("secret_in_url"):
+            findings.append(f"{where(e)}: {', '.join(keys)} in the request URL")
+    return judge("ONB-10", findings,
+                 f"No secret or token showed up in {len(hops)} browser requests, redirects and "
+                 f"pages, nor in the URLs of {len(exchanges)} SB requests.",
+                 "A secret or token is exposed where browsers, proxies and logs see it.")
+
+
+# ---- ONB-11: app tokens and admin-level tokens ------------------------------------------------
+
+GETACCESSTOKEN = "/authentication/getaccesstoken"
+
+
+def app_token_exchanged(exchanges: Sequence[Exchange], *, environment: str) -> Judgement:
+    """ONB-11 (app-token apps): the app token is exchanged with a JSON {"apptoken"} POST at
+    <afasBaseUrl>/authentication/getaccesstoken."""
+    expected = f"/{environment}{GETACCESSTOKEN}"
+    attempts = of_kind(exchanges, "getaccesstoken")
+    astray = [e for e in exchanges if e.kind in ("token", "unknown")
+              and ("token" in e.path.lower() or "auth" in e.path.lower())]
+    findings = [f"{where(e)}: not {expected}" for e in astray]
+    if not attempts:
+        findings.append(f"the app never posted its app token to {expected}")
+    for e in attempts:
+        if e.method != "POST" or e.path != expected:
+            findings.append(f"{where(e)}: expected POST {expected}")
+        kind = (e.request_content_type or "").split(";")[0].strip().lower()
+        body = e.request_body
+        if kind != "application/json" or not isinstance(body, dict) or "apptoken" not in body:
+            shape = sorted(body) if isinstance(body, dict) else type(body).__name__
+            findings.append(f"{where(e)}: body is {kind or 'untyped'} {shape}; AFAS expects "
+                            'JSON {"apptoken": "..."}')
+    if attempts and not any(200 <= e.status < 300 for e in attempts):
+        findings.append("no app-token exchange succeeded")
+    return judge("ONB-11", findings,
+                 f"{len(attempts)} app-token exchange(s) were JSON POSTs of {{\"apptoken\"}} to "
+                 f"{expected}.",
+                 "The app token is not exchanged the way AFAS specifies.")
+
+
+def _bearer_fp(exchange: Exchange) -> str | None:
+    scheme, _, credential = exchange.request_headers.get("authorization", "").partition(" ")
+    return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
+def admin_tokens_per_environment(exchanges: Sequence[Exchange]) -> Judgement:
+    """ONB-11 (admin-level apps): getscopes first, then a token per environment; no access
+    token is used in an environment it was not issued for."""
+    scopes = [e for e in of_kind(exchanges, "getscopes") if 200 <= e.status < 300]
+    findings = []
+    if not scopes:
+        findings.append("the app never read its environments with /authentication/getscopes")
+    issued_for: dict[str, str] = {}
+    for e in of_kind(exchanges, "token", "getaccesstoken"):
+        fp = e.facts.get("issued_access_fp")
+        if fp and 200 <= e.status < 300:
+            issued_for[str(fp)] = e.environment or "admin"
+    used: set[str] = set()
+    for call in api_calls(exchanges):
+        fp = _bearer_fp(call)
+        origin = issued_for.get(fp or "")
+        if origin is not None and origin != call.environment:
+            findings.append(f"{where(call)}: uses the token issued for {origin}; get a token "
+                            f"per environment")
+        if call.environment:
+            used.add(call.environment)
+    if scopes and used:
+        first_scope = scopes[0].seq
+        early = [c for c in api_calls(exchanges) if c.seq < first_scope]
+        if early:
+            findings.append(f"{where(early[0])}: an API call before getscopes")
+    return judge("ONB-11", findings,
+                 f"The admin-level app read its scopes and used a token per environment "
+                 f"({', '.join(sorted(used)) or 'none called'}).",
+                 "The admin-level app does not get a token per environment.")
+
+
+# ---- ONB-12: consent withdrawn and given again ------------------------------------------------
+
+MAX_REFRESHES_AFTER_WITHDRAWAL = 3  # more token refreshes against a dead grant is a loop
+_REAUTH_WORDS = re.compile(r"re-?auth|authori[sz]|consent|connect|toestemming|koppel|opnieuw",
+                           re.IGNORECASE)
+
+
+def consent_withdrawal_recovered(
+    *,
+    blocked_outcome: str,
+    blocked_output: str,
+    blocked_exchanges: Sequence[Exchange],
+    walk_final_status: int | None,
+    walk_error: str | None,
+    walk_exchanges: Sequence[Exchange],
+    after_outcome: str,
+    after_output: str,
+    after_exchanges: Sequence[Exchange],
+) -> Judgement:
+    """ONB-12: after consent is withdrawn and restored, the sync reports that re-authorization
+    is needed (no loop), a new consent flow exchanges a new code, and the next sync works."""
+    findings, warnings = [], []
+    refreshes = [e for e in of_kind(blocked_exchanges, "token", "getaccesstoken")
+                 if e.facts.get("grant_type") != "authorization_code"]
+    if blocked_outcome == "synced":
+        findings.append("the sync after the withdrawal reported success although SB refused "
+                        "the app's tokens")
+    elif blocked_outcome == "timeout":
+        findings.append("the sync after the withdrawal did not finish (stuck retrying?)")
+    elif not _REAUTH_WORDS.search(blocked_output):
+        warnings.append("the failed sync's output does not say that re-authorization is needed: "
+                        f"{blocked_output.strip()[-200:]!r}")
+    if len(refreshes) > MAX_REFRESHES_AFTER_WITHDRAWAL:
+        findings.append(f"{len(refreshes)} token refreshes after the withdrawal (a loop): "
+                        + ", ".join(where(e) for e in refreshes[:4]))
+    codes = [e for e in of_kind(walk_exchanges, "token")
+             if e.facts.get("grant_type") == "authorization_code"]
+    if not any(200 <= e.status < 300 for e in codes):
+        findings.append("the new consent flow did not end in a successful code exchange: "
+                        + (", ".join(where(e) for e in codes) or "no code was exchanged"))
+    if walk_final_status is None or not 200 <= walk_final_status < 300:
+        findings.append(f"the new consent flow ended with {walk_final_status}"
+                        + (f" ({walk_error})" if walk_error else "") + ", not a 2xx page")
+    calls = api_calls(after_exchanges)
+    if after_outcome != "synced":
+        findings.append(f"the sync after the new consent {after_outcome}: "
+                        f"{after_output.strip()[-200:]!r}")
+    if not any(200 <= e.status < 300 for e in calls):
+        findings.append("no API call succeeded after the new consent: "
+                        + (", ".join(where(e) for e in calls[:4]) or "none was made"))
+    if findings:
+        return failed("ONB-12", "After consent was withdrawn and given again, the app did not "
+                      "recover with a new consent flow.", findings, warnings=warnings)
+    return passed("ONB-12", "After the withdrawal the sync stopped and asked for "
+                  "re-authorization; a new consent flow exchanged a new code and the next sync "
+                  f"succeeded ({len(calls)} API calls).", warnings=warnings)
+
+
+# ---- ONB-13: the redirect_uri -----------------------------------------------------------------
+
+
+def redirect_uri_exact(
+    redirect_uri: str, *, mode: str, attempts: Sequence[Exchange]
+) -> Judgement:
+    """ONB-13: the redirect_uri is https in production mode and every authorize request uses
+    exactly the registered one."""
+    findings = []
+    if mode == "production" and not redirect_uri.lower().startswith("https://"):
+        findings.append(f"the registered redirect_uri {redirect_uri} is not https; AFAS requires "
+                        "https in production")
+    if "*" in redirect_uri:
+        findings.append(f"the redirect_uri {redirect_uri} has a wildcard; register it exactly")
+    if not attempts:
+        findings.append("the app never sent an authorize request, so its redirect_uri was not "
+                        "seen")
+    for attempt in attempts:
+        sent = _one(attempt.query, "redirect_uri")
+        if sent != redirect_uri:
+            findings.append(f"authorize #{attempt.seq}: redirect_uri {sent!r} is not exactly "
+                            f"the registered {redirect_uri!r}")
+        elif attempt.facts.get("redirect_uri_registered") is False:
+            findings.append(f"authorize #{attempt.seq}: SB did not accept {sent!r} as registered")
+    return judge("ONB-13", findings,
+                 f"{len(attempts)} authorize request(s) used exactly the registered redirect_uri "
+                 f"{redirect_uri}" + (" (https)." if redirect_uri.startswith("https") else "."),
+                 "The redirect_uri is not https or not exactly the registered one.",
+                 redirect_uri=redirect_uri, mode=mode)

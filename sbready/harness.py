@@ -9,14 +9,17 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from sbready.config import ReadinessConfig
+from sbready.driver.apptoken import HandOffResult, hand_over_app_token
+from sbready.driver.command import run_in_group
 from sbready.driver.onboarding import OnboardingWalker, WalkResult
 from sbready.driver.process import AppProcess
 from sbready.driver.sync import SyncResult, trigger_sync
@@ -56,6 +59,14 @@ class Sync:
 
 
 @dataclass
+class HandOff:
+    """An app-token hand-off and the sandbox exchanges it caused."""
+
+    result: HandOffResult
+    exchanges: list[Exchange]
+
+
+@dataclass
 class Harness:
     """The sandbox, the app, and the scenarios the suites arrange."""
 
@@ -88,9 +99,19 @@ class Harness:
         """The journal position now; pass it to `since` to get what a scenario caused."""
         return self.sandbox.journal.last_seq()
 
-    def since(self, mark: int) -> list[Exchange]:
-        """The exchanges recorded after `mark`."""
-        return self.sandbox.journal.exchanges(since=mark)
+    def since(self, mark: int, timeout: float = 2.0) -> list[Exchange]:
+        """The exchanges after `mark`, once every request received so far is journaled.
+
+        The sandbox journals an exchange just after its answer is sent, so a client can see
+        the answer before the journal does; this waits (bounded) for such stragglers.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            last = self.sandbox.journal.last_seq()
+            exchanges = self.sandbox.journal.exchanges(since=mark)
+            if len(exchanges) >= last - mark or time.monotonic() >= deadline:
+                return exchanges
+            time.sleep(0.01)
 
     def walker(self, *, login: bool = True) -> OnboardingWalker:
         """A walker that may contact only the app and the sandbox."""
@@ -132,6 +153,33 @@ class Harness:
         )
         return Sync(result, self.since(mark))
 
+    def sync_within(self, timeout: float) -> Sync:
+        """Like `sync`, but the harness gives up after `timeout` seconds (ERR-10)."""
+        sync_config = self.config.require_sync()
+        mark = self.mark()
+        result = trigger_sync(
+            replace(sync_config, timeout=timeout), env=self.process_env(),
+            cwd=self.config.base_dir, ca_file=self.ca_file, redactor=self.redactor,
+        )
+        return Sync(result, self.since(mark))
+
+    def new_work(self) -> str:
+        """Run [scenario] new_work: the app's next sync has one new item to write."""
+        command = self.config.scenario.new_work
+        if not command:
+            raise UsageError(
+                f"{self.config.path}: [scenario] has no new_work command, so the write-fault "
+                "checks cannot give your app a fresh item; add new_work = \"...\" (a command "
+                "after which your next sync writes one new record)."
+            )
+        run = run_in_group(command, what="[scenario] new_work", env=self.process_env(),
+                           cwd=self.config.base_dir, timeout=60)
+        output = self.redactor.redact(run.output)
+        if run.exit_code != 0:
+            raise HarnessError(f"[scenario] new_work failed (exit {run.exit_code}): "
+                               f"{output.strip()[-300:]}")
+        return output
+
     def process_env(self) -> dict[str, str]:
         """The environment for the app's processes: ours plus [app.start] env."""
         env = dict(os.environ)
@@ -150,10 +198,32 @@ class Harness:
         """The baseline: the known customer onboarded through the full consent flow."""
         return self.once("connected", lambda: self.walk())  # type: ignore[no-any-return]
 
+    def onboarded(self) -> list[Exchange]:
+        """The baseline onboarding for the app's auth kind; the exchanges it caused."""
+        if self.config.app.auth == "apptoken":
+            return self.app_token_connected().exchanges
+        return self.connected().exchanges
+
     def first_sync(self) -> Sync:
         """The baseline sync right after onboarding."""
-        self.connected()
+        self.onboarded()
         return self.once("first_sync", self.sync)  # type: ignore[no-any-return]
+
+    def app_token_connected(self) -> HandOff:
+        """The app-token baseline: the activation token handed over as [apptoken] says."""
+        return self.once("app_token_connected", self._hand_over)  # type: ignore[no-any-return]
+
+    def _hand_over(self) -> HandOff:
+        if self.config.apptoken is None or self.app_token is None:
+            raise HarnessError("the app uses app tokens but readiness.toml has no [apptoken] "
+                               "section saying how the token reaches the app; add one")
+        mark = self.mark()
+        result = hand_over_app_token(
+            self.config.apptoken, app_token=self.app_token, afas_base_url=self.afas_base_url(),
+            env=self.process_env(), cwd=self.config.base_dir, redactor=self.redactor,
+            walker=self.walker(),
+        )
+        return HandOff(result, self.since(mark))
 
     @contextmanager
     def faults_cleared(self) -> Iterator[None]:

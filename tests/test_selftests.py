@@ -172,3 +172,17 @@ def test_html_report_is_one_file_with_every_area_and_check(good_demo: VariantRun
     for check_id in SLICE:
         assert check_id in data, f"the report does not show {check_id}"
     assert not re.search(r"<script[^>]+src=[\"']?https?://", html), "the report loads remote code"
+
+
+APP_TOKEN_SLICE = ("ONB-02", "INT-01", "INT-02", "INT-03", "ERR-01")
+
+
+def test_app_token_demo_passes_the_slice(tmp_path: Path) -> None:
+    run = run_variant(tmp_path, auth="apptoken", only=APP_TOKEN_SLICE)
+    assert {check: run.statuses.get(check) for check in APP_TOKEN_SLICE} == dict.fromkeys(
+        APP_TOKEN_SLICE, "passed"), run.messages
+
+
+def test_app_token_demo_with_a_broken_exchange_fails_onb_02(tmp_path: Path) -> None:
+    run = run_variant(tmp_path, auth="apptoken", flaws=["apptoken_form_body"], only=["ONB-02"])
+    assert run.statuses.get("ONB-02") == "failed", run.messages

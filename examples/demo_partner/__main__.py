@@ -77,7 +77,7 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
 def _connect(args: argparse.Namespace, settings: Settings) -> int:
     from examples.demo_partner.base_url import BadBaseUrl, parse_base_url
     from examples.demo_partner.sync import new_http_client
-    from examples.demo_partner.web import connect_app_token
+    from examples.demo_partner.web import connect_app_token, first_call
 
     try:
         scheme, netloc, environment = parse_base_url(args.base_url)
@@ -89,9 +89,12 @@ def _connect(args: argparse.Namespace, settings: Settings) -> int:
     if scheme != "https" and host not in _LOOPBACK and netloc not in settings.trusted_hosts:
         raise UsageProblem(f"--base-url must use https (got {args.base_url}).")
     base_url = f"{scheme}://{netloc}/{environment}"
+    store = Store(args.db)
     with new_http_client(settings) as http:
-        connection = connect_app_token(http, Store(args.db), settings, base_url, args.app_token)
-    print(f"Connected to AFAS SB environment {connection.environment} with an app token.")
+        connection = connect_app_token(http, store, settings, base_url, args.app_token)
+        names = first_call(http, store, settings, connection)  # proves the token works
+    print(f"Connected to AFAS SB environment {connection.environment} with an app token; "
+          f"administrations: {', '.join(names) or '(none)'}.")
     return 0
 
 

@@ -51,9 +51,27 @@ FLAWS: dict[str, tuple[str, str]] = {
         "makes a new Tracking-Identifier for every retry of the same entry",
     ),
     "no_timeout": ("ERR-10", "uses no client timeout on SB requests"),
+    "malformed_filter": ("INT-04", "filters ledger accounts with `==` instead of OData `eq`"),
+    "outside_grant": ("INT-05", "also reads GET /api/products, which no granted bundle covers"),
+    "double_post": ("INT-08", "forgets what it posted and posts every invoice again each sync"),
+    "request_storm": ("INT-10", "re-reads every ledger account singly after the list read"),
+    "fragile_parsing": ("ERR-09", "assumes every relation has a Name (crashes on null/absent)"),
     "traceback_on_bad_base_url": (
         "ONB-04",
         "answers a malformed afasBaseUrl with a 500 and a Python traceback",
+    ),
+    "slow_landing": ("ONB-01", "takes 2 s to answer the onboarding landing page"),
+    "prospect_error": (
+        "ONB-03",
+        "answers 404 to a visitor without an account whose environment it does not know yet",
+    ),
+    "apptoken_form_body": (
+        "ONB-11",
+        "posts the app token form-encoded to getaccesstoken instead of as JSON",
+    ),
+    "reuse_dead_refresh": (
+        "ONB-12",
+        "keeps the tokens it already stored when a customer consents again",
     ),
 }
 

@@ -172,6 +172,8 @@ class TokenClient:
         url = f"{base_url}/authentication/getaccesstoken"
 
         def build(_attempt: int) -> httpx.Request:
+            if self.settings.flaw("apptoken_form_body"):
+                return self.http.build_request("POST", url, data={"apptoken": app_token})
             return self.http.build_request("POST", url, json={"apptoken": app_token})
 
         response = send_with_retries(

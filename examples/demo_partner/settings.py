@@ -33,6 +33,7 @@ OPERATIONS = (
     "get_ledgeraccounts",
     "post_salesjournalentry",
     "get_journalentry",
+    "get_products",
 )
 
 
@@ -48,6 +49,8 @@ def accept_versions(sb_version: str) -> dict[str, str]:
         "post_salesjournalentry": "1" if before_4 else "2",
         # removed in SB 3.1.0: only the unknown_endpoint flaw calls it
         "get_journalentry": "1",
+        # outside the app's grant: only the outside_grant flaw calls it
+        "get_products": "3",
     }
 
 
@@ -63,6 +66,8 @@ class Settings:
     http_timeout: float = 15.0
     trusted_hosts: frozenset[str] = frozenset()  # "host:port" allowed besides *.afasfocus.nl
     session_key: str | None = None  # signs session cookies; stored in the db when unset
+    retry_budget: float = 40.0  # seconds one logical SB request may take, waits included
+    scenario_invoices: str | None = None  # an extra invoice file the sync posts if it exists
     accept_version: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,6 +103,13 @@ def load_settings(
         raise ConfigurationError(
             f"DEMO_PARTNER_HTTP_TIMEOUT={timeout_text!r} is not a number of seconds; e.g. 15."
         ) from None
+    budget_text = env.get("DEMO_PARTNER_RETRY_BUDGET", "40")
+    try:
+        retry_budget = float(budget_text)
+    except ValueError:
+        raise ConfigurationError(
+            f"DEMO_PARTNER_RETRY_BUDGET={budget_text!r} is not a number of seconds; e.g. 40."
+        ) from None
     password = env.get("DEMO_PARTNER_PASSWORD")
     return Settings(
         client_id=env.get("DEMO_PARTNER_CLIENT_ID", "demo-partner"),
@@ -108,4 +120,6 @@ def load_settings(
         http_timeout=http_timeout,
         trusted_hosts=frozenset(host.strip().lower() for host in trusted_hosts if host.strip()),
         session_key=env.get("DEMO_PARTNER_SESSION_KEY") or None,
+        retry_budget=retry_budget,
+        scenario_invoices=env.get("DEMO_PARTNER_SCENARIO_INVOICES") or None,
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from examples.demo_partner.errors import DemoPartnerError, SbRejected, UsageProblem
+from examples.demo_partner.errors import DemoPartnerError, SbForbidden, SbRejected, UsageProblem
 from examples.demo_partner.retry import DEFAULT_POLICY, RetryPolicy
 from examples.demo_partner.sb_client import SbClient
 from examples.demo_partner.settings import Settings
@@ -152,6 +152,8 @@ class EnvironmentSync:
         if self.settings.flaw("unknown_endpoint"):
             # the deprecated endpoint answers 404 on SB >= 3.1.0; the flawed app ignores that
             self.client.call("GET", "/api/journalentry", "get_journalentry")
+        if self.settings.flaw("outside_grant"):
+            self.read_price_list()
         for invoice in invoices:
             self.post_invoice(invoice)
         return self.report
@@ -163,12 +165,22 @@ class EnvironmentSync:
         self.store.save_records(self.base_url, "administration", read.items, replace=True)
         self.report.counts["administrations"] = len(read.items)
 
+    def read_price_list(self) -> None:
+        """Products for a price list (only the outside_grant flaw: no bundle grants it)."""
+        try:
+            self.client.call("GET", "/api/products", "get_products")
+        except SbForbidden:
+            pass  # the flawed app treats the price list as optional and carries on
+
     def read_tracked(self, api_path: str, operation: str, kind: str) -> None:
         """A change-tracking list: in full the first time, then only changes since the token."""
         token = None if self.settings.flaw("full_reread") else (
             self.store.tracking_token(self.base_url, api_path)
         )
         read = self.client.read_list(api_path, operation, tracking_token=token)
+        if self.settings.flaw("fragile_parsing"):
+            for item in read.items:
+                item["Name"] = item["Name"].strip()  # assumes SB always sends a Name
         self.store.save_records(self.base_url, kind, read.items, replace=token is None)
         if read.tracking_token:
             self.store.set_tracking_token(self.base_url, api_path, read.tracking_token)
@@ -178,11 +190,16 @@ class EnvironmentSync:
         """Ledger accounts per administration (filtered), re-read in full (untracked)."""
         accounts: list[dict[str, Any]] = []
         for administration in self.store.records(self.base_url, "administration"):
+            operator = "==" if self.settings.flaw("malformed_filter") else "eq"
             read = self.client.read_list(
                 "/api/ledgeraccounts",
                 "get_ledgeraccounts",
-                filter_expression=f"AdministrationId eq {administration['Id']}",
+                filter_expression=f"AdministrationId {operator} {administration['Id']}",
             )
+            if self.settings.flaw("request_storm"):
+                for account in read.items:  # "verifies" every account with a request of its own
+                    self.client.read_list("/api/ledgeraccounts", "get_ledgeraccounts",
+                                          filter_expression=f"Id eq {account['Id']}")
             for account in read.items:
                 # remember which administration asked, in case SB leaves the field empty
                 accounts.append({"AdministrationId": administration["Id"], **account}
@@ -252,6 +269,8 @@ class EnvironmentSync:
     def post_invoice(self, invoice: Invoice) -> None:
         """Post one invoice exactly once; failures are collected, not raised."""
         known = self.store.entry(self.base_url, invoice.number)
+        if self.settings.flaw("double_post") and known and known.status == "posted":
+            known = None  # the flawed app forgets what it posted before
         if known and known.status in ("posted", "partial"):
             self.report.already_posted.append(invoice.number)
             return
@@ -361,7 +380,12 @@ def run_sync(
             f"no AFAS SB connection is stored{where} in {store.path}; onboard from the AFAS App "
             "Center first (or run `connect` with an app token)."
         )
-    to_post = load_invoices(DEFAULT_INVOICES) if invoices is None else invoices
+    to_post = list(load_invoices(DEFAULT_INVOICES) if invoices is None else invoices)
+    scenario = settings.scenario_invoices
+    if invoices is None and scenario and Path(scenario).is_file():
+        to_post += load_invoices(scenario)  # new work the readiness harness handed over
+    if policy is DEFAULT_POLICY:
+        policy = RetryPolicy(budget=settings.retry_budget)
     reports = []
     with new_http_client(settings, transport) as http:
         for connection in connections:

@@ -6,6 +6,7 @@ Secure over https). Secrets and tokens never go into a URL or a page.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import traceback
@@ -33,6 +34,7 @@ SESSION_COOKIE = "demo_partner_session"
 SESSION_MAX_AGE = 8 * 3600
 LANDING = "/Appcenter/AFASSB/"
 CALLBACK = "/Appcenter/AFASSB/callback"
+SLOW_LANDING_S = 2.0  # only the slow_landing flaw (self-tests tighten onboarding_timeout)
 
 
 class DemoPartnerApp:
@@ -173,11 +175,17 @@ class DemoPartnerApp:
 
     async def landing(self, request: Request) -> Response:
         """GET /Appcenter/AFASSB/?afasBaseUrl=...: where the AFAS App Center sends users."""
+        if self.settings.flaw("slow_landing"):
+            await asyncio.sleep(SLOW_LANDING_S)
         base_url = self._base_url_or_page(request.query_params.get("afasBaseUrl"))
         if isinstance(base_url, Response):
             return base_url
         if self._session(request) is None:
             environment = base_url.rsplit("/", 1)[-1]
+            if self.settings.flaw("prospect_error") and self.store.connection(base_url) is None:
+                return HTMLResponse(pages.message_page(
+                    "Unknown customer", f"There is no Demo Partner account for {environment}."
+                ), status_code=404)
             return HTMLResponse(pages.landing_page(base_url, environment))
         target = "/Appcenter/AFASSB/activate?" + urlencode({"afasBaseUrl": base_url})
         return RedirectResponse(target, status_code=303)
@@ -244,7 +252,11 @@ class DemoPartnerApp:
                     attempt.base_url, code=code, verifier=attempt.verifier,
                     redirect_uri=attempt.redirect_uri,
                 )
-                self.store.save_connection(connection)
+                stored = self.store.connection(connection.base_url)
+                if self.settings.flaw("reuse_dead_refresh") and stored is not None:
+                    connection = stored  # the new tokens are dropped; the dead ones stay
+                else:
+                    self.store.save_connection(connection)
                 names = self._first_call(http, connection)
             except DemoPartnerError as error:
                 return HTMLResponse(
@@ -258,9 +270,7 @@ class DemoPartnerApp:
         return HTMLResponse(pages.connected_page(connection.environment, names))
 
     def _first_call(self, http: httpx.Client, connection: Connection) -> list[str]:
-        client = SbClient(http, connection, self.store, self.settings)
-        read = client.read_list("/api/administrations", "get_administrations")
-        return [str(a.get("Description") or a.get("Id")) for a in read.items]
+        return first_call(http, self.store, self.settings, connection)
 
     def connected(self, request: Request) -> Response:
         """The confirmation page behind a redirect (used only by the secret_in_url flaw)."""
@@ -342,6 +352,15 @@ def connect_app_token(
     connection = TokenClient(http, settings).exchange_app_token(base_url, app_token)
     store.save_connection(connection)
     return connection
+
+
+def first_call(
+    http: httpx.Client, store: Store, settings: Settings, connection: Connection
+) -> list[str]:
+    """The first API call after connecting: the administrations, shown to the user."""
+    client = SbClient(http, connection, store, settings)
+    read = client.read_list("/api/administrations", "get_administrations")
+    return [str(a.get("Description") or a.get("Id")) for a in read.items]
 
 
 def create_app(

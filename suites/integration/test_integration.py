@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from checks import integration
 from checks.evidence import api_calls, writes
-from sbready.harness import Harness
-from sbready.spec.resolve import load_index
+from sbready.contract_run import contract_run, mint_access_token
+from sbready.harness import CUSTOMER_ENVIRONMENT, Harness, Sync
+from sbready.spec.resolve import load_index, load_spec
 from suites.support import record
 
 
 def _sync_calls(harness: Harness) -> list:  # type: ignore[type-arg]
-    return api_calls(harness.connected().exchanges + harness.first_sync().exchanges)
+    return api_calls(harness.onboarded() + harness.first_sync().exchanges)
 
 
 @pytest.mark.check("INT-01")
@@ -40,3 +43,80 @@ def test_bearer_and_accept_version(harness: Harness) -> None:
 def test_request_bodies(harness: Harness) -> None:
     posted = writes(harness.first_sync().exchanges)
     record(integration.bodies_match_schema(posted, harness.index), exchanges=posted)
+
+
+def _baseline_calls(harness: Harness) -> list:  # type: ignore[type-arg]
+    return api_calls(harness.first_sync().exchanges)
+
+
+def _second_sync(harness: Harness) -> Sync:
+    """A later sync of the same connection (shared by INT-07 and INT-08)."""
+    harness.first_sync()
+    return harness.once("second_sync", harness.sync)  # type: ignore[no-any-return]
+
+
+@pytest.mark.check("INT-04")
+def test_query_parameters(harness: Harness) -> None:
+    calls = _sync_calls(harness)
+    record(integration.query_parameters_valid(calls, harness.index), exchanges=calls)
+
+
+@pytest.mark.check("INT-05")
+def test_within_grant(harness: Harness) -> None:
+    calls = _sync_calls(harness)
+    record(integration.within_grant(calls, harness.index, harness.config.app.bundles),
+           exchanges=calls, granted_bundles=list(harness.config.app.bundles))
+
+
+@pytest.mark.check("INT-06")
+def test_lists_read_completely(harness: Harness) -> None:
+    calls = _baseline_calls(harness)
+    record(integration.lists_read_completely(calls, harness.index), exchanges=calls)
+
+
+@pytest.mark.check("INT-07")
+def test_incremental_sync(harness: Harness) -> None:
+    later = api_calls(_second_sync(harness).exchanges)
+    record(integration.incremental_sync(later, harness.index), exchanges=later)
+
+
+@pytest.mark.check("INT-08")
+def test_expected_writes(harness: Harness) -> None:
+    baseline = harness.first_sync()
+    later = _second_sync(harness)
+    expected = harness.config.scenario.expected_writes
+    written = {path: harness.sandbox.store.written(CUSTOMER_ENVIRONMENT, path)
+               for path in (expected or {})}
+    posted = writes(baseline.exchanges + later.exchanges)
+    record(
+        integration.expected_writes_landed(
+            writes(baseline.exchanges), writes(later.exchanges), written, expected,
+            sync_outcome=baseline.result.outcome, sync_output=baseline.result.output),
+        exchanges=posted, sync_output=baseline.result.output,
+        written_records={path: len(records) for path, records in written.items()},
+    )
+
+
+@pytest.mark.check("INT-09")
+def test_contract_run(harness: Harness) -> None:
+    calls = _sync_calls(harness)
+    needed = sorted({e.operation_id for e in calls if e.operation_id})
+    app = harness.config.app
+    document = load_spec(spec=app.spec, sb_version=app.sb_version).document
+    app_token = harness.sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=app.bundles or None,
+                                         name="sb-readiness contract run")
+    harness.redactor.add(app_token)
+    access_token = mint_access_token(harness.afas_base_url(), app_token)
+    harness.redactor.add(access_token)
+    # the sandbox accepts writes; against a live AFAS environment only GETs would be sent
+    cases = contract_run(document, harness.index, needed, base_url=harness.afas_base_url(),
+                         access_token=access_token, allow_writes=True)
+    record(integration.contract_conforms(cases, needed),
+           contract_cases=[asdict(case) for case in cases], needed_operations=needed)
+
+
+@pytest.mark.check("INT-10")
+def test_request_volume(harness: Harness) -> None:
+    calls = _baseline_calls(harness)
+    limit = harness.config.thresholds.requests_per_item
+    record(integration.request_volume(calls, requests_per_item=limit), exchanges=calls)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
 import pytest
 
 from checks import onboarding
 from checks.evidence import of_kind
-from sbready.harness import Harness
+from sbready.driver.decoy import decoy_server
+from sbready.driver.onboarding import Hop, host_port
+from sbready.harness import CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT, Harness
 from suites.support import record
 
 
 @pytest.mark.check("ONB-02")
 def test_known_customer_connects(harness: Harness) -> None:
+    if harness.config.app.auth == "apptoken":
+        handoff = harness.app_token_connected()
+        record(
+            onboarding.app_token_customer_connected(
+                harness.afas_base_url(), handed_over=handoff.result.ok,
+                detail=handoff.result.detail, exchanges=handoff.exchanges),
+            exchanges=handoff.exchanges, hand_off_output=handoff.result.output,
+        )
+        return
     walk = harness.connected()
     result = walk.result
     record(
@@ -74,3 +87,208 @@ def test_callback_state(harness: Harness) -> None:
         exchanges += walk.exchanges
     record(onboarding.callback_state_verified(tampered, exchanges), exchanges=exchanges,
            tampered_callbacks=[list(t) for t in tampered])
+
+
+# ---- ONB-01, 03, 04, 05, 09: the pages AFAS's customers and prospects see ------------------
+
+
+@pytest.mark.check("ONB-01")
+def test_onboarding_url_answers(harness: Harness) -> None:
+    walk = harness.walk(login=False)  # the first answer: AFAS opens the URL, nothing more
+    result = walk.result
+    record(
+        onboarding.onboarding_url_answers(
+            harness.config.app.onboarding_url, mode=harness.config.app.mode,
+            first=result.hops[0] if result.hops else None,
+            timeout_s=harness.config.thresholds.onboarding_timeout, walk_error=result.error,
+        ),
+        browser_hops=_hops(walk.result.hops),
+    )
+
+
+@pytest.mark.check("ONB-03")
+def test_prospect_landing(harness: Harness) -> None:
+    base = harness.afas_base_url(PROSPECT_ENVIRONMENT)
+    walk = harness.walk(environment=PROSPECT_ENVIRONMENT, login=False)
+    record(onboarding.prospect_sees_landing(base, walk.result.hops, walk_error=walk.result.error),
+           browser_hops=_hops(walk.result.hops))
+
+
+def _bad_base_urls(harness: Harness) -> list[tuple[str, str]]:
+    """(what, raw query) pairs: afasBaseUrl missing, empty and malformed in several ways."""
+    no_environment = quote(harness.sandbox_url, safe="")
+    return [
+        ("afasBaseUrl missing", ""),
+        ("afasBaseUrl empty", "afasBaseUrl="),
+        ("afasBaseUrl not a URL", "afasBaseUrl=not%20a%20url"),
+        ("afasBaseUrl without an environment", f"afasBaseUrl={no_environment}"),
+        ("afasBaseUrl with a non-numeric port",
+         "afasBaseUrl=https%3A%2F%2Fx.afasfocus.nl%3Aport%2Fdemo"),
+    ]
+
+
+@pytest.mark.check("ONB-04")
+def test_bad_base_url(harness: Harness) -> None:
+    walker = harness.walker(login=False)
+    cases = []
+    for what, raw_query in _bad_base_urls(harness):
+        result = walker.walk(harness.config.app.onboarding_url, None, raw_query=raw_query)
+        cases.append((what, result.hops, result.error))
+    record(onboarding.bad_base_url_rejected(cases),
+           browser_hops={what: _hops(hops) for what, hops, _ in cases})
+
+
+@pytest.mark.check("ONB-05")
+def test_foreign_host_refused(harness: Harness) -> None:
+    mark = harness.mark()
+    with decoy_server() as decoy:
+        walk = harness.walk(afas_base_url=f"{decoy.base_url}/{CUSTOMER_ENVIRONMENT}")
+        received = [request.describe() for request in decoy.requests]
+    result = walk.result
+    record(
+        onboarding.foreign_host_refused(
+            decoy.base_url, result.hops, blocked_url=result.blocked_url,
+            decoy_requests=received, walk_error=result.error,
+        ),
+        exchanges=harness.since(mark),
+        browser_hops=_hops(result.hops),
+        decoy_requests=received,
+    )
+
+
+def _consent_flow_only(harness: Harness, why: str) -> str:
+    app = harness.config.app
+    if app.auth != "oauth" or not app.client_id:
+        pytest.skip(f"the app uses app tokens: {why}")
+    return app.client_id
+
+
+@pytest.mark.check("ONB-09")
+def test_denied_consent(harness: Harness) -> None:
+    _consent_flow_only(harness, "there is no consent page to decline")
+    walk = harness.walk(consent="deny")
+    result = walk.result
+    record(onboarding.denied_consent_handled(
+               result.hops, consent_submitted=result.consent_submitted, walk_error=result.error),
+           exchanges=walk.exchanges, browser_hops=_hops(result.hops))
+
+
+# ---- ONB-10: secrets ---------------------------------------------------------------------------
+
+
+def _without_code(url: str) -> str:
+    """`url` without its `code` parameter: the code belongs on the callback URL."""
+    parts = urlsplit(url)
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "code"]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _sandbox_token_leaks(harness: Harness, hops: list[Hop]) -> list[str]:
+    """Browser hops that show a token the sandbox issued (the walker does not know those)."""
+    known = harness.sandbox.redactor.contains_known
+    sandbox_host = host_port(harness.sandbox_url)
+    leaks = []
+    for hop in hops:
+        at = f"{hop.method} {hop.url} -> {hop.status}"
+        if known(_without_code(hop.url)):
+            leaks.append(f"{at}: an SB token in the URL")
+        if hop.location and known(_without_code(hop.location)):
+            leaks.append(f"{at}: an SB token in the redirect")
+        if hop.host != sandbox_host and known(hop.body):
+            leaks.append(f"{at}: an SB token in the page")
+    return leaks
+
+
+@pytest.mark.check("ONB-10")
+def test_no_secret_exposed(harness: Harness) -> None:
+    hops: list[Hop] = []
+    if harness.config.app.auth == "apptoken":
+        handoff = harness.app_token_connected()
+        hops += handoff.result.walk.hops if handoff.result.walk else []
+    else:
+        hops += harness.connected().result.hops
+        hops += harness.walk().result.hops  # a second consent: the flow as a returning customer
+    exchanges = harness.since(0)  # every SB request of the session
+    record(onboarding.secrets_not_exposed(hops, exchanges,
+                                          leaks=_sandbox_token_leaks(harness, hops)),
+           exchanges=[e for e in exchanges if e.kind != "api"],
+           browser_hops=_hops(hops, harness))
+
+
+# ---- ONB-11: app tokens and admin-level tokens ------------------------------------------------
+
+
+@pytest.mark.check("ONB-11")
+def test_token_per_app_kind(harness: Harness) -> None:
+    app = harness.config.app
+    if app.level == "admin":
+        pytest.skip("admin-level app: the harness cannot walk the Admin Center consent "
+                    "(/admin/app/auth) yet, so getscopes and the token per environment are not "
+                    "checked (the demo app has no admin mode)")
+    if app.auth != "apptoken":
+        pytest.skip("OAuth customer app: its tokens come from the code flow (ONB-06, ONB-07); "
+                    "ONB-11 covers app-token and admin-level apps")
+    handoff = harness.app_token_connected()
+    harness.sandbox.expire_tokens(environment=CUSTOMER_ENVIRONMENT)  # the renewal path too
+    mark = harness.mark()
+    renewal = harness.sync()
+    exchanges = handoff.exchanges + harness.since(mark)
+    record(onboarding.app_token_exchanged(exchanges, environment=CUSTOMER_ENVIRONMENT),
+           exchanges=exchanges, hand_off=handoff.result.detail,
+           sync_after_expiry=renewal.result.output)
+
+
+# ---- ONB-13, ONB-12 (last: it replaces the connection) --------------------------------------
+
+
+@pytest.mark.check("ONB-13")
+def test_redirect_uri(harness: Harness) -> None:
+    _client_id, redirect_uri = _oauth_only(harness)
+    harness.connected()
+    # every authorize request of the session: each must carry the registered redirect_uri
+    attempts = of_kind(harness.since(0), "authorize")
+    record(onboarding.redirect_uri_exact(redirect_uri, mode=harness.config.app.mode,
+                                         attempts=attempts),
+           exchanges=attempts)
+
+
+@pytest.mark.check("ONB-12")
+def test_consent_withdrawn_and_given_again(harness: Harness) -> None:
+    client_id = _consent_flow_only(harness, "there is no consent to withdraw (AFAS "
+                                   "deactivation means a new token hand-off)")
+    harness.first_sync()  # a working connection to lose
+    harness.sandbox.withdraw_consent(client_id, CUSTOMER_ENVIRONMENT)
+    harness.sandbox.restore_consent(client_id, CUSTOMER_ENVIRONMENT)
+    marks = [harness.mark()]
+    blocked = harness.sync()
+    marks.append(harness.mark())
+    walk = harness.walk()  # the customer connects again from the App Center
+    marks.append(harness.mark())
+    after = harness.sync()
+    exchanges = harness.since(marks[0])
+    # by arrival number: an exchange journaled late still belongs to the step that sent it
+    blocked_part = [e for e in exchanges if e.seq <= marks[1]]
+    walk_part = [e for e in exchanges if marks[1] < e.seq <= marks[2]]
+    after_part = [e for e in exchanges if e.seq > marks[2]]
+    final = walk.result.final
+    record(
+        onboarding.consent_withdrawal_recovered(
+            blocked_outcome=blocked.result.outcome, blocked_output=blocked.result.output,
+            blocked_exchanges=blocked_part,
+            walk_final_status=final.status if final else None, walk_error=walk.result.error,
+            walk_exchanges=walk_part,
+            after_outcome=after.result.outcome, after_output=after.result.output,
+            after_exchanges=after_part,
+        ),
+        exchanges=exchanges,
+        sync_after_withdrawal=blocked.result.output,
+        sync_after_new_consent=after.result.output,
+    )
+
+
+def _hops(hops: list[Hop], harness: Harness | None = None) -> list[dict[str, object]]:
+    """Browser hops as attachment rows (bodies left out: the excerpt is enough), with tokens
+    the sandbox issued scrubbed (a leaking app puts them where the walker cannot know them)."""
+    scrub = harness.sandbox.redactor.scrub if harness is not None else str
+    return [{k: scrub(v) if isinstance(v, str) else v for k, v in hop.__dict__.items()
+             if k != "body"} for hop in hops]
