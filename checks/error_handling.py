@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from checks.evidence import api_calls, of_kind, where
 from checks.judgement import Judgement, failed, judge
@@ -44,3 +48,296 @@ def expired_token_recovered(
                  f"The app got 401 at {where(first)}, refreshed its token, retried, and the "
                  "sync succeeded.",
                  "The app does not recover from an expired access token on its own.")
+
+
+def _last_line(output: str) -> str:
+    return (output.strip().splitlines() or ["(no output)"])[-1][:300]
+
+
+def _body_key(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, default=str)
+
+
+_REAUTHORIZE = re.compile(r"authori[sz]|re-?connect|consent|log ?in again|onboard", re.I)
+
+
+def refresh_rejected_stops(
+    exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str,
+    max_refresh_attempts: int = 2,
+) -> Judgement:
+    """ERR-02: a rejected refresh (invalid_grant) stops the sync with a re-authorization note."""
+    refreshes = [e for e in of_kind(exchanges, "token", "getaccesstoken")
+                 if e.kind == "getaccesstoken" or e.facts.get("grant_type") == "refresh_token"]
+    rejected = [e for e in refreshes if e.status >= 400]
+    findings: list[str] = []
+    if sync_outcome == "synced":
+        findings.append("the sync reported success although the app's consent is withdrawn")
+    elif sync_outcome != "failed":
+        findings.append(f"the sync did not end by itself ({sync_outcome})")
+    elif not _REAUTHORIZE.search(sync_output):
+        findings.append(f"the sync failed without saying re-authorization is needed: "
+                        f"{_last_line(sync_output)}")
+    if len(refreshes) > max_refresh_attempts:
+        findings.append(f"{len(refreshes)} refresh attempts ({len(rejected)} rejected, first "
+                        f"{where(refreshes[0])}); stop after invalid_grant")
+    return judge("ERR-02", findings,
+                 f"After the refresh was rejected ({len(rejected)} rejection(s)) the sync stopped "
+                 f"and said so: {_last_line(sync_output)}",
+                 "The app does not stop cleanly when its refresh token is rejected.",
+                 refresh_attempts=len(refreshes))
+
+
+def forbidden_reported(
+    exchanges: Sequence[Exchange], operation_id: str, *, sync_outcome: str, sync_output: str
+) -> Judgement:
+    """ERR-03: a 403 is reported clearly and retried at most once."""
+    forbidden = [e for e in api_calls(exchanges)
+                 if e.operation_id == operation_id and e.status == 403]
+    if not forbidden:
+        return failed("ERR-03", f"The app did not call {operation_id} while it was forbidden, "
+                      "so its handling of 403 could not be seen.",
+                      [f"sync outcome: {sync_outcome}: {_last_line(sync_output)}"])
+    findings: list[str] = []
+    if len(forbidden) > 2:
+        findings.append(f"{len(forbidden)} requests got 403 ({where(forbidden[0])} ... "
+                        f"{where(forbidden[-1])}); retry a 403 at most once")
+    if sync_outcome == "synced" and not re.search(r"403|forbidden|rights|permission",
+                                                  sync_output, re.I):
+        findings.append("the sync reported success without mentioning the refused request")
+    elif sync_outcome not in ("synced", "failed"):
+        findings.append(f"the sync did not end by itself ({sync_outcome})")
+    return judge("ERR-03", findings,
+                 f"SB answered 403 to {operation_id}; the app tried {len(forbidden)} time(s) and "
+                 f"reported: {_last_line(sync_output)}",
+                 "The app does not handle a 403 as AFAS expects.")
+
+
+def rejected_not_resent(
+    exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str
+) -> Judgement:
+    """ERR-04: after 400 DS3100 the identical payload is not resent; error and TraceId shown."""
+    writes = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
+    rejected = [e for e in writes if e.status == 400]
+    if not rejected:
+        return failed("ERR-04", "The app made no write that SB could reject, so its handling "
+                      "of DS3100 could not be seen.", [f"writes: {len(writes)}"])
+    findings: list[str] = []
+    for first in rejected[:1]:
+        resent = [e for e in writes if e.seq > first.seq and e.method == first.method
+                  and e.api_path == first.api_path
+                  and _body_key(e.request_body) == _body_key(first.request_body)]
+        if resent:
+            findings.append(f"after {where(first)} the identical payload was sent again "
+                            f"{len(resent)} time(s) ({where(resent[0])})")
+        body = first.response_body if isinstance(first.response_body, dict) else {}
+        trace = str(body.get("TraceId") or "")
+        if trace and trace not in sync_output:
+            findings.append(f"the sync output does not show SB's TraceId {trace}: "
+                            f"{_last_line(sync_output)}")
+    if sync_outcome == "synced":
+        findings.append("the sync reported success although SB rejected the entry")
+    return judge("ERR-04", findings,
+                 f"SB rejected {where(rejected[0])} with DS3100; the app did not resend it and "
+                 f"reported it: {_last_line(sync_output)}",
+                 "The app does not handle a 400 DS3100 as AFAS expects.")
+
+
+def write_result_honoured(
+    failed_exchanges: Sequence[Exchange],
+    partial_exchanges: Sequence[Exchange],
+    later_exchanges: Sequence[Exchange],
+    *,
+    failed_outcome: str,
+    failed_output: str,
+    partial_outcome: str,
+    partial_output: str,
+) -> Judgement:
+    """ERR-05: 200 with Failed/PartiallySucceeded is reported; succeeded parts not re-posted."""
+    findings: list[str] = []
+    results = (("Failed", failed_exchanges, failed_outcome, failed_output),
+               ("PartiallySucceeded", partial_exchanges, partial_outcome, partial_output))
+    for result, exchanges, outcome, output in results:
+        answered = [e for e in api_calls(exchanges) if e.facts.get("result") == result
+                    and e.fault]
+        if not answered:
+            findings.append(f"the app made no write that SB could answer {result}")
+            continue
+        mentioned = re.search(r"fail|partial|partly|rejected|error", output, re.I)
+        if outcome == "synced" and not mentioned:
+            findings.append(f"{where(answered[0])} answered result {result}, but the sync "
+                            f"reported success: {_last_line(output)}")
+    partial = [e for e in api_calls(partial_exchanges)
+               if e.facts.get("result") == "PartiallySucceeded"]
+    succeeded = [e for e in api_calls(list(failed_exchanges) + list(partial_exchanges))
+                 if e.facts.get("result") == "Succeeded"]
+    for e in partial + succeeded:
+        again = [later for later in api_calls(later_exchanges) if later.method == e.method
+                 and later.api_path == e.api_path
+                 and _body_key(later.request_body) == _body_key(e.request_body)]
+        if again:
+            findings.append(f"the entry of {where(e)} (result {e.facts.get('result')}) was "
+                            f"posted again in the next sync ({where(again[0])})")
+    return judge("ERR-05", findings,
+                 "The app reported SB's Failed and PartiallySucceeded results and did not post "
+                 "the (partly) accepted entry again.",
+                 "The app does not honour SB's write result.")
+
+
+def _attempts(exchanges: Sequence[Exchange], operation_id: str) -> list[Exchange]:
+    return sorted((e for e in api_calls(exchanges) if e.operation_id == operation_id),
+                  key=lambda e: e.started)
+
+
+def backoff_on_unavailable(
+    exchanges: Sequence[Exchange], operation_id: str, *, sync_outcome: str, sync_output: str,
+    min_first_delay: float = 0.1, max_attempts: int = 10,
+) -> Judgement:
+    """ERR-06: 503s are retried a bounded number of times with growing delays, then succeed."""
+    attempts = _attempts(exchanges, operation_id)
+    unavailable = [e for e in attempts if e.status >= 500]
+    if not unavailable:
+        return failed("ERR-06", f"The app did not call {operation_id} while SB answered 503.",
+                      [f"sync outcome: {sync_outcome}: {_last_line(sync_output)}"])
+    findings: list[str] = []
+    start = attempts.index(unavailable[0])
+    streak = attempts[start:start + len(unavailable) + 1]
+    gaps = [later.started - earlier.started
+            for earlier, later in zip(streak, streak[1:], strict=False)]
+    if len(streak) <= len(unavailable) or not 200 <= streak[-1].status < 300:
+        findings.append(f"after {len(unavailable)} answers 503 the app did not retry until "
+                        f"{operation_id} succeeded")
+    if len(attempts) > max_attempts:
+        findings.append(f"{len(attempts)} attempts; keep retries bounded")
+    if gaps and gaps[0] < min_first_delay:
+        findings.append(f"the first retry came {gaps[0]:.2f} s after the 503 (at least "
+                        f"{min_first_delay:g} s expected: back off)")
+    if len(gaps) >= 2 and gaps[1] <= gaps[0]:
+        findings.append(f"the delays did not increase: {gaps[0]:.2f} s, then {gaps[1]:.2f} s")
+    if sync_outcome != "synced":
+        findings.append(f"the sync did not succeed after the fault cleared: "
+                        f"{_last_line(sync_output)}")
+    shown = ", ".join(f"{gap:.2f} s" for gap in gaps)
+    return judge("ERR-06", findings,
+                 f"SB answered 503 {len(unavailable)} times; the app retried after {shown} and "
+                 "the sync succeeded.",
+                 "The app does not back off and recover from 5xx answers.", gaps_s=gaps)
+
+
+def retry_after_honoured(
+    exchanges: Sequence[Exchange], operation_id: str, *, tolerance: float = 0.05
+) -> Judgement:
+    """ERR-07: after 429 with Retry-After the next attempt waits at least that long."""
+    attempts = _attempts(exchanges, operation_id)
+    throttled = [e for e in attempts if e.status == 429]
+    if not throttled:
+        return failed("ERR-07", f"The app did not call {operation_id} while SB answered 429.")
+    findings: list[str] = []
+    waits: list[float] = []
+    for e in throttled:
+        try:
+            wanted = float(e.response_headers.get("retry-after", "0"))
+        except ValueError:
+            wanted = 0.0
+        answered_at = e.started + e.duration_ms / 1000
+        following = [later for later in attempts if later.started > e.started]
+        if not following:
+            findings.append(f"after {where(e)} the app did not try again")
+            continue
+        waited = following[0].started - answered_at
+        waits.append(waited)
+        if waited + tolerance < wanted:
+            findings.append(f"after {where(e)} (Retry-After: {wanted:g}) the app tried again "
+                            f"{waited:.2f} s later ({where(following[0])})")
+    return judge("ERR-07", findings,
+                 "After 429 the app waited " + ", ".join(f"{w:.2f} s" for w in waits)
+                 + ", at least the Retry-After SB asked for.",
+                 "The app does not honour Retry-After.", waits_s=waits)
+
+
+def retried_with_same_identifier(
+    exchanges: Sequence[Exchange], written: Sequence[dict[str, Any]], *, sync_outcome: str,
+    sync_output: str,
+) -> Judgement:
+    """ERR-08: a write whose answer was lost is retried with the same Tracking-Identifier."""
+    writes = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
+    dropped = [e for e in writes if e.status == 0 and e.fault]
+    if not dropped:
+        return failed("ERR-08", "The app made no write whose answer could be lost, so its "
+                      "retry could not be seen.", [f"writes: {len(writes)}"])
+    findings: list[str] = []
+    for lost in dropped:
+        identifier = lost.facts.get("tracking_identifier")
+        if not identifier:
+            findings.append(f"{where(lost)} carried no Tracking-Identifier, so SB cannot tell "
+                            "a retry from a new entry")
+        retries = [e for e in writes if e.seq > lost.seq and e.api_path == lost.api_path
+                   and _body_key(e.request_body) == _body_key(lost.request_body)]
+        if not retries:
+            findings.append(f"after {where(lost)} the app did not retry the write")
+        for retry in retries:
+            if retry.facts.get("tracking_identifier") != identifier:
+                findings.append(f"{where(retry)} retried {where(lost)} with another "
+                                f"Tracking-Identifier ({retry.facts.get('tracking_identifier')}"
+                                f" instead of {identifier})")
+        if isinstance(lost.request_body, dict):
+            same = [r for r in written if {k: v for k, v in r.items() if k != "Id"}
+                    == lost.request_body]
+            if len(same) != 1:
+                findings.append(f"SB holds the entry of {where(lost)} {len(same)} times")
+    if sync_outcome != "synced":
+        findings.append(f"the sync did not succeed: {_last_line(sync_output)}")
+    return judge("ERR-08", findings,
+                 f"{len(dropped)} write(s) lost their answer; every retry carried the same "
+                 "Tracking-Identifier and SB holds each entry exactly once.",
+                 "Retries of a write with a lost answer can make duplicates.")
+
+
+@dataclass(frozen=True)
+class UnusualRun:
+    """One sync while SB answered with spec-valid but unusual bodies."""
+
+    variant: str  # e.g. "empty lists"
+    outcome: str
+    exit_code: int | None
+    output: str
+
+
+def unusual_responses_survived(runs: Sequence[UnusualRun]) -> Judgement:
+    """ERR-09: spec-valid but unusual answers never crash the sync; it completes or reports."""
+    findings: list[str] = []
+    for run in runs:
+        if "Traceback (most recent call last)" in run.output:
+            lines = [line for line in run.output.strip().splitlines() if line.strip()]
+            findings.append(f"{run.variant}: the sync crashed: {lines[-1][:200] if lines else ''}")
+        elif run.outcome not in ("synced", "failed"):
+            findings.append(f"{run.variant}: the sync did not end by itself ({run.outcome})")
+        elif run.exit_code is not None and not 0 <= run.exit_code < 128:
+            findings.append(f"{run.variant}: the sync died with exit code {run.exit_code}")
+        elif run.outcome == "failed" and not run.output.strip():
+            findings.append(f"{run.variant}: the sync failed without a message")
+    summary = "; ".join(f"{run.variant}: {run.outcome}" for run in runs)
+    return judge("ERR-09", findings,
+                 f"With unusual but spec-valid answers the sync completed or reported cleanly "
+                 f"({summary}).",
+                 "Unusual but spec-valid answers crash the app's sync.")
+
+
+def unreachable_reported(
+    *, sync_outcome: str, sync_output: str, duration_s: float, limit_s: float, attempts: int
+) -> Judgement:
+    """ERR-10: with SB unreachable the sync reports failure within the configured time."""
+    findings: list[str] = []
+    if sync_outcome == "synced":
+        findings.append(f"the sync reported success although SB answered nothing "
+                        f"({attempts} requests went unanswered)")
+    elif sync_outcome == "timeout" or duration_s > limit_s:
+        findings.append(f"the sync had not reported after {duration_s:.1f} s (limit "
+                        f"{limit_s:g} s, [thresholds] unreachable_timeout); set a client timeout")
+    elif sync_outcome != "failed":
+        findings.append(f"the sync could not be judged ({sync_outcome})")
+    elif not sync_output.strip():
+        findings.append("the sync failed without a message")
+    return judge("ERR-10", findings,
+                 f"With SB unreachable the sync failed after {duration_s:.1f} s (limit "
+                 f"{limit_s:g} s) and said: {_last_line(sync_output)}",
+                 "The app does not report an unreachable SB in time.")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
 
 from checks.evidence import where
 from checks.judgement import Judgement, failed, judge, passed
+from sbready.contract_run import ContractCase
+from sbready.sandbox.dialect import response_shape
 from sbready.sandbox.journal import Exchange
-from sbready.spec.index import OperationIndex
+from sbready.sandbox.query import QueryError, filter_fields, parse_filter, parse_sort
+from sbready.spec.index import Operation, OperationIndex
 
 _FORMATS = FormatChecker(formats=("uuid", "date"))  # the formats AFAS answers DS3100 for
 
@@ -99,3 +104,331 @@ def bodies_match_schema(writes: Sequence[Exchange], index: OperationIndex) -> Ju
     return judge("INT-03", findings,
                  f"All {judged} request bodies validate against their operation's schema.",
                  "Request bodies do not validate against AFAS's schema.")
+
+
+def _judge_observed(
+    check_id: str, observed: int, findings: list[str], *, nothing: tuple[str, str], ok: str,
+    bad: str,
+) -> Judgement:
+    """`judge`, but when the scenario showed nothing to judge: pass, with a warning saying so."""
+    if observed == 0:
+        sentence, warning = nothing
+        return passed(check_id, sentence, warnings=[warning])
+    return judge(check_id, findings, ok, bad)
+
+
+# --- INT-04: query parameters ------------------------------------------------------------------
+
+_WHOLE_NUMBER = re.compile(r"\d{1,18}")
+
+
+def _query_problems(name: str, value: str, operation: Operation) -> list[str]:
+    """What is wrong with one query value of a call to `operation` (nothing when it is fine)."""
+    lowered = name.lower()
+    fields = response_shape(operation).fields
+    allowed = ", ".join(fields) or "(none)"
+    if lowered in ("skip", "take"):
+        if not operation.pages:
+            return [f"{name}: {operation.operation_id} does not page"]
+        if not _WHOLE_NUMBER.fullmatch(value):
+            return [f"{name}={value!r} is not a whole number >= 0"]
+        return []
+    if lowered == "sortfield":
+        if not operation.sorts:
+            return [f"sortField: {operation.operation_id} does not sort"]
+        try:
+            order = parse_sort(value)
+        except QueryError as error:
+            return [str(error)]
+        if order.field not in fields:
+            return [f"sortField {value!r} names no field of the response; fields: {allowed}"]
+        return []
+    if lowered == "filter":
+        if not operation.filters:
+            return [f"filter: {operation.operation_id} does not filter"]
+        try:
+            unknown = sorted(filter_fields(parse_filter(value)) - set(fields))
+        except QueryError as error:
+            return [f"filter {value!r}: {error}"]
+        if unknown:
+            return [f"filter {value!r} names {', '.join(unknown)}, not a field of the response; "
+                    f"fields: {allowed}"]
+    return []
+
+
+def query_parameters_valid(calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
+    """INT-04: skip/take whole numbers, sortField 'Field [ascending|descending]', OData filter."""
+    findings: list[str] = []
+    judged = 0
+    for e in calls:
+        operation = index.match(e.method, e.api_path or e.path)
+        if operation is None or not e.query:
+            continue
+        judged += 1
+        for name, values in e.query.items():
+            for value in values:
+                findings += [f"{where(e)}: {problem}"
+                             for problem in _query_problems(name, value, operation)]
+    return _judge_observed(
+        "INT-04", judged, findings,
+        nothing=("The app sent no query parameters, so none can be malformed.",
+                 "no API call carried skip/take/sortField/filter"),
+        ok=f"The query parameters of all {judged} calls that had any are valid: whole "
+           "skip/take, sortField naming a response field, filters in SB's OData subset.",
+        bad="The app sends query parameters SB does not accept.")
+
+
+# --- INT-05: the grant ---------------------------------------------------------------------------
+
+def within_grant(
+    calls: Sequence[Exchange], index: OperationIndex, bundles: Sequence[str]
+) -> Judgement:
+    """INT-05: only operations within the app's granted bundles are called."""
+    if not bundles:
+        return passed("INT-05", "readiness.toml grants no particular bundles, so every "
+                      "operation counts as granted.",
+                      warnings=["declare the app's bundles in [app] bundles"])
+    granted = set(bundles)
+    findings: list[str] = []
+    judged = 0
+    for e in calls:
+        operation = index.match(e.method, e.api_path or e.path)
+        if operation is None or not operation.bundles:
+            continue  # INT-01 reports unknown operations; untagged ones need no bundle
+        judged += 1
+        if not granted & set(operation.bundles):
+            shown = ", ".join(operation.bundles[:3]) + (" ..." if len(operation.bundles) > 3
+                                                        else "")
+            findings.append(f"{where(e)}: {operation.operation_id} needs one of the bundles "
+                            f"{shown}; the app is granted {', '.join(sorted(granted))}")
+    return judge("INT-05", findings,
+                 f"All {judged} calls are operations of the granted bundles "
+                 f"({', '.join(sorted(granted))}).",
+                 "The app calls operations outside its granted bundles.")
+
+
+# --- INT-06: paging ------------------------------------------------------------------------------
+
+def _number(e: Exchange, name: str, default: int) -> int:
+    for key, values in e.query.items():
+        if key.lower() == name and values and _WHOLE_NUMBER.fullmatch(values[0]):
+            return int(values[0])
+    return default
+
+
+def _has(e: Exchange, name: str) -> bool:
+    return any(key.lower() == name and any(values) for key, values in e.query.items())
+
+
+def _list_key(e: Exchange) -> tuple[str, str, str]:
+    """Calls with the same path, filter and TrackingToken read the same list."""
+    def value(name: str) -> str:
+        return next((v[0] for k, v in e.query.items() if k.lower() == name and v), "")
+
+    return (e.api_path or e.path, value("filter"), value("trackingtoken"))
+
+
+def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
+    """INT-06: lists longer than a page are read to the end with skip/take and a sortField."""
+    lists: dict[tuple[str, str, str], list[Exchange]] = {}
+    for e in calls:
+        operation = index.match(e.method, e.api_path or e.path)
+        if (e.method != "GET" or operation is None or not operation.pages
+                or not 200 <= e.status < 300 or "matched" not in e.facts):
+            continue
+        lists.setdefault(_list_key(e), []).append(e)
+    findings: list[str] = []
+    long_lists = 0
+    for (api_path, filter_text, _), pages in lists.items():
+        total = max(int(e.facts["matched"]) for e in pages)
+        if all(int(e.facts.get("returned", 0)) >= total for e in pages):
+            continue  # the whole list came in one answer
+        long_lists += 1
+        covered: set[int] = set()
+        for e in pages:
+            skip = _number(e, "skip", 0)
+            covered.update(range(skip, skip + int(e.facts.get("returned", 0))))
+        name = api_path + (f" (filter {filter_text})" if filter_text else "")
+        missing = total - len(covered & set(range(total)))
+        if missing:
+            skips = ", ".join(str(_number(e, "skip", 0)) for e in pages)
+            findings.append(f"{name}: read {total - missing} of {total} records "
+                            f"(skip {skips}); page on until a page is short")
+        unsorted = [e for e in pages if not _has(e, "sortfield")]
+        if unsorted:
+            findings.append(f"{name}: {len(unsorted)} of {len(pages)} pages without sortField "
+                            f"(e.g. {where(unsorted[0])}); without a stable order pages can "
+                            "skip or repeat records")
+    return _judge_observed(
+        "INT-06", long_lists, findings,
+        nothing=("No list the app read was longer than one answer.",
+                 "no multi-page list was read in this scenario"),
+        ok=f"All {long_lists} lists longer than one page were read to the end with skip/take "
+           "and a sortField.",
+        bad="The app does not read long lists completely in a stable order.")
+
+
+# --- INT-07: change tracking ---------------------------------------------------------------------
+
+def incremental_sync(later_calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
+    """INT-07: after the first sync, change-tracking lists are read with their TrackingToken."""
+    findings: list[str] = []
+    judged = 0
+    for e in later_calls:
+        operation = index.match(e.method, e.api_path or e.path)
+        if e.method != "GET" or operation is None or not operation.tracks_changes:
+            continue
+        judged += 1
+        if not _has(e, "trackingtoken"):
+            findings.append(f"{where(e)}: no TrackingToken; {operation.operation_id} tracks "
+                            "changes, so a later sync needs only what changed")
+    return _judge_observed(
+        "INT-07", judged, findings,
+        nothing=("The app reads no list with change tracking on a later sync.",
+                 "no change-tracking endpoint was read"),
+        ok=f"All {judged} reads of change-tracking lists on a later sync carried the "
+           "TrackingToken of the previous one.",
+        bad="The app re-reads change-tracking lists in full on every sync.")
+
+
+# --- INT-08: the scenario's writes -------------------------------------------------------------
+
+def _body_key(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, default=str)
+
+
+def _without_id(record: dict[str, Any]) -> str:
+    return _body_key({k: v for k, v in record.items() if k != "Id"})
+
+
+def _sent_to_store(e: Exchange) -> bool:
+    """A write SB processed (not faulted, not a replay, not refused for load)."""
+    return (e.status not in (0, 429) and e.status < 500 and not e.fault
+            and not e.facts.get("replayed"))
+
+
+def expected_writes_landed(
+    baseline: Sequence[Exchange],
+    later: Sequence[Exchange],
+    written: Mapping[str, Sequence[dict[str, Any]]],
+    expected: Mapping[str, int] | None,
+    *,
+    sync_outcome: str,
+    sync_output: str,
+) -> Judgement:
+    """INT-08: the declared writes land in SB, valid, exactly once (also over a second sync)."""
+    if expected is None:
+        return failed("INT-08", "readiness.toml does not say what the sync should write, so "
+                      "the scenario cannot be judged; add [scenario] expected_writes = "
+                      '{ "/api/..." = N }.')
+    findings: list[str] = []
+    if sync_outcome != "synced":
+        last_line = (sync_output.strip().splitlines() or ["(no output)"])[-1]
+        findings.append(f"the baseline sync ended '{sync_outcome}': {last_line}")
+    for api_path, count in expected.items():
+        created = [e for e in baseline if e.api_path == api_path and 200 <= e.status < 300
+                   and e.facts.get("created_id") and not e.facts.get("replayed")]
+        if len(created) != count:
+            findings.append(f"{api_path}: {count} records expected, the baseline sync created "
+                            f"{len(created)}")
+        stored_ids = {str(record.get("Id")) for record in written.get(api_path, ())}
+        for e in created:
+            if e.facts.get("result") not in (None, "Succeeded"):
+                findings.append(f"{where(e)}: result {e.facts.get('result')}: "
+                                f"{e.facts.get('errors')}")
+            if str(e.facts["created_id"]) not in stored_ids:
+                findings.append(f"{where(e)}: the record it created is not in SB")
+        sent: dict[str, list[Exchange]] = {}
+        for e in list(baseline) + list(later):
+            if e.api_path == api_path and e.method == "POST" and _sent_to_store(e):
+                sent.setdefault(_body_key(e.request_body), []).append(e)
+        for repeats in sent.values():
+            if len(repeats) > 1:
+                findings.append(f"{api_path}: the same entry was sent {len(repeats)} times ("
+                                + ", ".join(where(e) for e in repeats) + ")")
+        seen: dict[str, int] = {}
+        for record in written.get(api_path, ()):
+            seen[_without_id(record)] = seen.get(_without_id(record), 0) + 1
+        doubles = sum(1 for times in seen.values() if times > 1)
+        if doubles:
+            findings.append(f"{api_path}: SB holds {doubles} entries more than once")
+    declared = ", ".join(f"{n} x {path}" for path, n in expected.items()) or "no writes"
+    return judge("INT-08", findings,
+                 f"The scenario completed: {declared} landed in SB, valid and exactly once, "
+                 "also after another sync.",
+                 "The scenario's writes did not land in SB exactly once.")
+
+
+# --- INT-09: contract run ------------------------------------------------------------------------
+
+def contract_conforms(cases: Sequence[ContractCase], needed: Sequence[str]) -> Judgement:
+    """INT-09: every operation the app uses answers the app's grant, conforming to the spec."""
+    if not needed:
+        return failed("INT-09", "The app made no SB API call, so there was nothing to run "
+                      "the contract against.")
+    findings: list[str] = []
+    warnings: list[str] = []
+    forbidden = [c for c in cases if c.status == 403]
+    for operation_id in needed:
+        if not any(c.operation_id == operation_id for c in cases):
+            warnings.append(f"{operation_id}: not exercised (writes are not sent to a live SB)")
+    for c in forbidden:
+        findings.append(f"{c.method} {c.path} ({c.operation_id}) -> 403: the app's bundles do "
+                        "not grant it")
+    for c in cases:
+        if c.status == 0:
+            findings.append(f"{c.method} {c.path}: no answer ({c.error})")
+        elif c.status >= 500 or c.status == 404:
+            findings.append(f"{c.method} {c.path} -> {c.status}: {c.body_excerpt}")
+        elif c.status != 403 and "json" not in (c.content_type or ""):
+            findings.append(f"{c.method} {c.path} -> {c.status} with content type "
+                            f"{c.content_type}, not JSON")
+        elif 200 <= c.status < 300 and c.schema_problems:
+            warnings.append(f"{c.method} {c.path}: SB's answer deviates from its published "
+                            f"schema ({c.schema_problems[0]}); the app must cope with it")
+    ok = sum(1 for c in cases if 200 <= c.status < 300)
+    if forbidden:
+        return failed("INT-09", "Missing rights on a needed endpoint: with the app's grant SB "
+                      "answers 403 to operations the app uses.", findings,
+                      warnings=sorted(set(warnings)))
+    if findings:
+        return failed("INT-09", "The contract run found answers that do not conform.", findings,
+                      warnings=sorted(set(warnings)))
+    return passed("INT-09", f"The contract run sent {len(cases)} generated requests to the "
+                  f"{len(needed)} operations the app uses; {ok} succeeded, none was refused "
+                  "for missing rights, every answer was JSON.", warnings=sorted(set(warnings)))
+
+
+# --- INT-10: request volume ----------------------------------------------------------------------
+
+def request_volume(calls: Sequence[Exchange], *, requests_per_item: int) -> Judgement:
+    """INT-10: at most N requests per synced item (cfg), over reused connections."""
+    if not calls:
+        return failed("INT-10", "The app made no SB API calls, so the volume cannot be judged.")
+    created = [e for e in calls if e.method in ("POST", "PUT", "DELETE")
+               and 200 <= e.status < 300 and e.facts.get("result", "Succeeded") == "Succeeded"]
+    read = sum(int(e.facts.get("returned", 0)) for e in calls if e.method == "GET")
+    # the item a sync exists for is what it writes; a read-only sync's items are its records
+    items = len(created) or read
+    unit = "entries written" if created else "records read"
+    ratio = len(calls) / max(1, items)
+    findings: list[str] = []
+    if ratio > requests_per_item:
+        per_path: dict[str, int] = {}
+        for e in calls:
+            per_path[f"{e.method} {e.api_path}"] = per_path.get(f"{e.method} {e.api_path}", 0) + 1
+        busiest = sorted(per_path.items(), key=lambda item: -item[1])[:3]
+        findings.append(f"{len(calls)} requests for {items} {unit} = {ratio:.1f} per item "
+                        f"(limit {requests_per_item}); most: "
+                        + ", ".join(f"{name} x{n}" for name, n in busiest))
+    ports = [e.facts.get("client_port") for e in calls]
+    known = [port for port in ports if port is not None]
+    if len(known) >= 4 and len(set(known)) == len(known):
+        findings.append(f"each of the {len(known)} requests opened a new connection; reuse "
+                        "connections (HTTP keep-alive)")
+    connections = len(set(known)) if known else None
+    return judge("INT-10", findings,
+                 f"{len(calls)} requests for {items} {unit} ({ratio:.1f} per item, limit "
+                 f"{requests_per_item})" + (f" over {connections} connection(s)."
+                                            if connections else "."),
+                 "The app's request volume is not sane.")

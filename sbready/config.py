@@ -129,6 +129,17 @@ class Thresholds:
     summary_max_chars: int = 200
     description_min_chars: int = 200
     requests_per_item: int = 10
+    unreachable_timeout: float = 15.0  # ERR-10: seconds to report that SB is unreachable
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """[scenario]: what the app's sync is expected to write, and how to give it new work."""
+
+    # API path -> how many records the baseline sync must create there (INT-08); None: not said
+    expected_writes: Mapping[str, int] | None = None
+    # a command after which the app's next sync has one new item to write (ERR-04..08)
+    new_work: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,7 @@ class ReadinessConfig:
     login_steps: tuple[LoginStep, ...] = ()
     listing: ListingConfig = field(default_factory=ListingConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     _secret_values: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -357,7 +369,9 @@ class _Builder:
     # ---- sections -------------------------------------------------------------------------
     def build(self) -> ReadinessConfig:
         root = self.table(
-            self.raw, "the file", ("app", "sync", "apptoken", "onboarding", "listing", "thresholds")
+            self.raw,
+            "the file",
+            ("app", "sync", "apptoken", "onboarding", "listing", "thresholds", "scenario"),
         )
         if "app" not in root:
             raise self.fail(
@@ -376,6 +390,7 @@ class _Builder:
         login_steps = self.login_steps(root.get("onboarding", {}))
         listing = self.listing(root.get("listing", {}), app)
         thresholds = self.thresholds(root.get("thresholds", {}))
+        scenario = self.scenario(root.get("scenario", {}))
         return ReadinessConfig(
             path=self.path,
             app=app,
@@ -384,6 +399,7 @@ class _Builder:
             login_steps=login_steps,
             listing=listing,
             thresholds=thresholds,
+            scenario=scenario,
             _secret_values=tuple(dict.fromkeys(v for v in self.secret_values if v)),
             _raw=self.raw,
             _environ=dict(self.used_env),
@@ -592,6 +608,29 @@ class _Builder:
             requests_per_item=self.integer(
                 table, "requests_per_item", where, defaults.requests_per_item
             ),
+            unreachable_timeout=self.number(
+                table, "unreachable_timeout", where, defaults.unreachable_timeout
+            ),
+        )
+
+    def scenario(self, raw: Any) -> ScenarioConfig:
+        where = "[scenario]"
+        table = self.table(raw, where, ("expected_writes", "new_work"))
+        expected = table.get("expected_writes", {})
+        example = '{ "/api/salesjournalentry" = 3 }'
+        if not isinstance(expected, dict):
+            raise self.fail(f"expected_writes in {where} must be a table, e.g. "
+                            f"expected_writes = {example}.")
+        for api_path, count in expected.items():
+            if not api_path.startswith("/api/"):
+                raise self.fail(f"expected_writes in {where} names {api_path!r}; use the API "
+                                f"path as in the spec, e.g. expected_writes = {example}.")
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise self.fail(f"expected_writes in {where}: the count for {api_path} must be "
+                                f"a whole number >= 0, e.g. expected_writes = {example}.")
+        return ScenarioConfig(
+            expected_writes=dict(expected) if "expected_writes" in table else None,
+            new_work=self.string(table, "new_work", where),
         )
 
 
@@ -639,6 +678,11 @@ def demo_config(
     start_env = {
         "DEMO_PARTNER_CLIENT_SECRET": "${DEMO_PARTNER_CLIENT_SECRET}",
         "DEMO_PARTNER_PASSWORD": "${DEMO_PARTNER_PASSWORD}",
+        # the scenario's data hook: [scenario] new_work writes this file, the sync posts it
+        "DEMO_PARTNER_SCENARIO_INVOICES": "{workdir}/scenario-invoices.json",
+        # short client timeout and retry budget, so "SB unreachable" (ERR-10) is reported fast
+        "DEMO_PARTNER_HTTP_TIMEOUT": "2",
+        "DEMO_PARTNER_RETRY_BUDGET": "5",
     }
     if flaws:
         environ["DEMO_PARTNER_FLAWS"] = ",".join(flaws)
@@ -687,6 +731,16 @@ def demo_config(
             f'command = "{{python}} -m examples.demo_partner connect --db {db} '
             '--base-url {afas_base_url} --app-token {app_token}"',
         ]
+    lines += [
+        "",
+        "[scenario]",
+        'expected_writes = { "/api/salesjournalentry" = 3 }',
+        'new_work = "{python} -m examples.demo_partner.new_invoice '
+        '{workdir}/scenario-invoices.json"',
+        "",
+        "[thresholds]",
+        "unreachable_timeout = 10",
+    ]
     lines += [
         "",
         "[[onboarding.login]]",

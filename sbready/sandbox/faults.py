@@ -11,6 +11,8 @@ Kinds:
   connection without an answer; the request is not processed.
 - "response_lost": process the request normally (the write lands), then close the
   connection without an answer.
+- "body": answer `status` (200 unless given) with the JSON `body` instead of the store's
+  answer, without processing (e.g. spec-valid but unusual list answers).
 
 A rule applies to /api/ requests; it applies to the auth endpoints (token, app-token
 exchange) only when its `path` names them explicitly (e.g. path="/app/token").
@@ -24,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-FAULT_KINDS = ("status", "ds3100", "write_result", "delay", "timeout", "response_lost")
+FAULT_KINDS = ("status", "ds3100", "write_result", "delay", "timeout", "response_lost", "body")
 _WRITE_RESULTS = ("Failed", "PartiallySucceeded")
 
 
@@ -43,6 +45,7 @@ class FaultRule:
     delay: float = 0.0
     hold: float = 10.0
     result: str | None = None
+    body: Any = None  # the JSON a "body" fault answers
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -50,6 +53,8 @@ class FaultRule:
             raise ValueError(f"unknown fault kind {self.kind!r}; use one of {kinds}")
         if self.times is not None and self.times < 1:
             raise ValueError("times must be at least 1 (or None for every matching request)")
+        if self.kind == "body" and self.status is not None and not 200 <= self.status <= 599:
+            raise ValueError(f"a body fault needs an HTTP status, not {self.status}")
         if self.kind == "status" and self.status is not None and not 400 <= self.status <= 599:
             raise ValueError(f"a status fault needs a 4xx or 5xx status, not {self.status}")
         if self.kind == "write_result" and self.result not in (None, *_WRITE_RESULTS):
@@ -89,6 +94,8 @@ class FaultRule:
             return f"timeout: held {self.hold:g} s, then dropped without an answer"
         if self.kind == "response_lost":
             return "response_lost: processed, then dropped without an answer"
+        if self.kind == "body":
+            return f"body: answered {self.status or 200} with a given body"
         return "ds3100"
 
     def matches(

@@ -7,8 +7,11 @@ error body and a message like "Accept-Version '1' does not match endpoint versio
 /api/salesjournalentry; send Accept-Version: 2".
 
 Tracking-Identifier: a write (POST, PUT, PATCH, DELETE) that carries one is processed once per
-environment; a later request with the same identifier is answered with the first response
-without reaching the store (fact replayed=True). Reads are never replayed.
+environment and operation; a later request to the same operation with the same identifier is
+answered with the first response without reaching the store (fact replayed=True). Reads are
+never replayed. Our reading of AFAS's "the response will be the same as the first response": a
+retry repeats its own request, so the same identifier on another operation is another request
+(answering it with the first operation's response would describe a body that was not sent).
 """
 
 from __future__ import annotations
@@ -49,20 +52,23 @@ class _Answer:
         return Response(self.body, self.status, self.headers, media_type=self.media_type)
 
 
+ReplayKey = tuple[str, str, str, str]  # environment, method, operation path, Tracking-Identifier
+
+
 class ReplayCache:
-    """First answers by (environment, Tracking-Identifier); thread-safe."""
+    """First answers by (environment, method, operation path, Tracking-Identifier); thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[tuple[str, str], _Answer] = {}
+        self._answers: dict[ReplayKey, _Answer] = {}
 
-    def get(self, environment: str, tracking_identifier: str) -> _Answer | None:
+    def get(self, key: ReplayKey) -> _Answer | None:
         with self._lock:
-            return self._answers.get((environment, tracking_identifier))
+            return self._answers.get(key)
 
-    def keep(self, environment: str, tracking_identifier: str, answer: _Answer) -> None:
+    def keep(self, key: ReplayKey, answer: _Answer) -> None:
         with self._lock:
-            self._answers.setdefault((environment, tracking_identifier), answer)
+            self._answers.setdefault(key, answer)
 
     def clear(self) -> None:
         with self._lock:
@@ -126,15 +132,16 @@ class ApiRoutes:
             return fault
         tracking_identifier = request.headers.get("tracking-identifier", "").strip()
         replayable = bool(tracking_identifier) and method in _WRITES
+        replay_key = (environment, method, operation.path, tracking_identifier)
         if replayable:
-            first = self.replays.get(environment, tracking_identifier)
+            first = self.replays.get(replay_key)
             if first is not None:
                 draft.facts.update(first.facts)
                 draft.facts["replayed"] = True
                 return first.response()
         answer = await self._store_answer(request, environment, operation, api_path, draft)
         if replayable:
-            self.replays.keep(environment, tracking_identifier, answer)
+            self.replays.keep(replay_key, answer)
         return answer.response()
 
     async def _store_answer(
@@ -203,6 +210,8 @@ async def apply_fault(
     if rule.kind == "ds3100":
         detail = "Could not convert the request body (fault injected by sb-readiness)."
         return JSONResponse(ds3100_body(detail), 400)
+    if rule.kind == "body":
+        return JSONResponse(rule.body, rule.status or 200)
     if rule.kind == "write_result":
         result = rule.result or "Failed"
         errors = [f"The request was not processed: {result} (fault injected by sb-readiness)."]

@@ -102,10 +102,27 @@ class CaptureLayer:
                 return {"type": "http.request", "body": pending.pop(), "more_body": False}
             return await receive()
 
+        journaled = False
+
+        def journal_once() -> None:
+            nonlocal journaled
+            if journaled:
+                return
+            journaled = True
+            try:
+                self.journal.add(
+                    self._exchange(seq, started, clock_start, scope, draft, request_body, response)
+                )
+            except Exception:  # noqa: BLE001 - journaling must never break the exchange itself
+                _logger.exception("could not journal %s %s", scope["method"], scope["path"])
+
         async def capture_send(message: Message) -> None:
             response.observe(message)
-            if not draft.drop:  # a dropped exchange's answer never reaches the client
-                await send(message)
+            if draft.drop:  # a dropped exchange's answer never reaches the client
+                return
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                journal_once()  # before the client has the whole answer and can look at the journal
+            await send(message)
 
         try:
             if not disconnected:
@@ -119,12 +136,7 @@ class CaptureLayer:
             if response.status:
                 draft.facts["unsent_status"] = response.status
             response.status = 0
-        try:
-            self.journal.add(
-                self._exchange(seq, started, clock_start, scope, draft, request_body, response)
-            )
-        except Exception:  # noqa: BLE001 - journaling must never break the exchange itself
-            _logger.exception("could not journal %s %s", scope["method"], scope["path"])
+        journal_once()
         if draft.drop:
             await _drop_connection(scope)
 
@@ -142,6 +154,8 @@ class CaptureLayer:
         request = Request(scope)
         raw_url = str(request.url)
         draft.facts.setdefault("secret_in_url", redact.contains_known(raw_url))
+        client = scope.get("client")  # the peer's port tells one connection from another
+        draft.facts.setdefault("client_port", client[1] if client else None)
         request_headers = {k.lower(): v for k, v in request.headers.items()}
         content_type = request_headers.get("content-type")
         if draft.request_body_set:
@@ -245,9 +259,12 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
         return _bounded(redact.query(parse_qsl(text, keep_blank_values=True)))
     if media.endswith("json") or (not media and body.lstrip()[:1] in (b"{", b"[")):
         try:
-            return _bounded(redact.json(json.loads(body)))
+            parsed = json.loads(body)
         except ValueError:
             pass
+        else:
+            redacted, text = redact.json_with_text(parsed)
+            return redacted if len(text) <= MAX_BODY_CAPTURE else text[:MAX_BODY_CAPTURE]
     if media.startswith("text/") or media.endswith("json") or not media:
         text = _TEXT_REDACTOR.redact(redact.scrub(body.decode("utf-8", "replace")))
         limit = MAX_HTML_CAPTURE if media == "text/html" else MAX_BODY_CAPTURE
