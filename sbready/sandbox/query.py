@@ -22,6 +22,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 DEFAULT_TAKE = 100  # SB's documented example value; used when `take` is absent
+# AFAS's documented sortField example on every list GET is "InternalId ascending", a field no
+# response schema has: we read it as SB's internal record order, which every endpoint sorts on.
+RECORD_ORDER_FIELD = "InternalId"
 
 _UNSUPPORTED_OPERATORS = {"ne", "gt", "ge", "lt", "le", "not", "has", "in", "add", "sub", "mul",
                           "div", "mod"}
@@ -349,7 +352,7 @@ def parse_list_query(query: Mapping[str, str], fields: Sequence[str]) -> ListQue
     sort_text = _lookup(query, "sortField")
     if sort_text is not None:
         sort = parse_sort(sort_text)
-        if sort.field not in fields:
+        if sort.field not in fields and sort.field != RECORD_ORDER_FIELD:
             raise QueryError(f"sortField: unknown field {sort.field!r}; fields allowed: {allowed}")
     node = None
     filter_text = _lookup(query, "filter")

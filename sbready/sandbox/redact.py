@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -31,6 +32,13 @@ FINGERPRINTED_FIELDS = frozenset(
 _CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "proxy-authorization", "x-sbready-key"})
 # Shorter known values would blank out ordinary words; a secret that short protects nothing.
 _MIN_KNOWN_LENGTH = 8
+# A JSON object key in json.dumps text whose lower() is a hidden or fingerprinted field name
+# (re.IGNORECASE also folds the Kelvin sign, the one non-ASCII character lowering to k).
+_SECRET_KEY = re.compile(
+    '"(?:' + "|".join(sorted(HIDDEN_FIELDS | FINGERPRINTED_FIELDS)) + ')":', re.IGNORECASE
+)
+# Characters json.dumps escapes: a known value holding one cannot be found in dumps text.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
 class SandboxRedactor:
@@ -41,6 +49,7 @@ class SandboxRedactor:
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
+        self._known_in_json_text = True  # every known value reads the same in json.dumps text
 
     def fingerprint(self, value: str) -> str:
         """"fp:" + 12 hex characters of a keyed hash: stable per sandbox, irreversible."""
@@ -55,6 +64,8 @@ class SandboxRedactor:
         with self._lock:
             for spelling in {value, quote(value, safe=""), quote_plus(value)}:
                 self._known[spelling] = replacement
+            if _JSON_ESCAPED.search(value):
+                self._known_in_json_text = False
             ordered = sorted(self._known, key=len, reverse=True)
             self._pattern = re.compile("|".join(map(re.escape, ordered)))
 
@@ -97,6 +108,21 @@ class SandboxRedactor:
         if isinstance(value, list | tuple):
             return [self.json(item) for item in value]
         return value
+
+    def json_with_text(self, value: Any) -> tuple[Any, str]:
+        """`json(value)` and its json.dumps text (ensure_ascii off, default=str).
+
+        The walk is skipped when the dumps text shows nothing to redact: no key naming a
+        hidden or fingerprinted field and no known secret value (the common API answer).
+        """
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        with self._lock:
+            pattern, findable = self._pattern, self._known_in_json_text
+        secret_value = pattern is not None and (not findable or pattern.search(text))
+        if not secret_value and not _SECRET_KEY.search(text):
+            return value, text
+        redacted = self.json(value)
+        return redacted, json.dumps(redacted, ensure_ascii=False, default=str)
 
     def query(self, pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
         """Query or form pairs as a redacted name -> values mapping."""

@@ -189,7 +189,10 @@ class ApiStore:
         if query.filter is not None:
             predicate = compile_filter(query.filter)
             records = [record for record in records if predicate(record)]
-        if query.sort is not None:
+        if query.sort is not None and query.sort.field not in shape.fields:
+            # RECORD_ORDER_FIELD: the store keeps records in SB's internal order already
+            records = records[::-1] if query.sort.descending else records
+        elif query.sort is not None:
             records = sorted(records, key=sort_key(query.sort.field),
                              reverse=query.sort.descending)
         page = records[query.skip:query.skip + query.take]

@@ -17,11 +17,13 @@ Decisions (documented assumptions about SB):
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft4Validator, FormatChecker, validators
@@ -96,17 +98,25 @@ def _is_date(value: object) -> bool:
     return True
 
 
+def is_multiple_of(value: int | float, step: int | float) -> bool:
+    """Whether `value` is a multiple of `step`, exactly as decimals (19.99 of 0.01) or as JSON
+    Schema validators divide floats (-3.46e+32 of 0.01, too large for decimal arithmetic)."""
+    try:
+        if (Fraction(str(value)) / Fraction(str(step))).denominator == 1:
+            return True
+        quotient = float(value) / float(step)
+    except (ValueError, ArithmeticError):  # inf, nan, a zero step
+        return False
+    return math.isfinite(quotient) and quotient == int(quotient)
+
+
 def _multiple_of(
     validator: Any, step: Any, instance: Any, schema: Any
 ) -> Iterator[ValidationError]:
-    """multipleOf with decimal arithmetic (floats reject 19.99 as a multiple of 0.01)."""
+    """multipleOf with exact decimal arithmetic (floats reject 19.99 as a multiple of 0.01)."""
     if not validator.is_type(instance, "number"):
         return
-    try:
-        remainder = Decimal(str(instance)) % Decimal(str(step))
-    except (InvalidOperation, ArithmeticError):
-        remainder = Decimal(1)
-    if remainder != 0:
+    if not is_multiple_of(instance, step):
         yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
 

@@ -48,8 +48,9 @@ def normalise(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Patch]]:
 
     The raw document is left untouched. Patches: security schemes (null fields, oauth2 without
     flows, http without scheme, undefined requirements), error responses nested inside a 200,
-    path parameters the path template lacks, 3.1-style `examples` and empty/`null` types in
-    3.0 schemas, and `expires_in` typed integer although SB documents a string.
+    path parameters the path template lacks, error answers SB gives but the operation does not
+    document, 3.1-style `examples` and empty/`null` types in 3.0 schemas, and `expires_in` typed
+    integer although SB documents a string.
     """
     document = copy.deepcopy(raw)
     patches: list[Patch] = []
@@ -57,6 +58,7 @@ def normalise(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Patch]]:
     _patch_undefined_security(document, patches)
     _patch_nested_responses(document, patches)
     _patch_unknown_path_parameters(document, patches)
+    _patch_undocumented_errors(document, patches)
     for parts, schema in list(iter_schemas(document)):
         _patch_schema(schema, parts, patches)
     return document, patches
@@ -255,6 +257,87 @@ def _patch_unknown_path_parameters(document: dict[str, Any], patches: list[Patch
             kept.append(parameter)
         if "parameters" in operation:
             operation["parameters"] = kept
+
+
+# Error answers SB gives on every operation of a kind, documented by AFAS only in
+# components/responses (and attached there to one operation, PUT /api/blob/{uuid}).
+_API_ERRORS: tuple[str, ...] = ("400", "401", "403")  # bad body/query (DS3100), login, rights
+_AUTH_ERRORS: dict[str, tuple[str, ...]] = {
+    "/authentication/getaccesstoken": ("400", "401"),  # no apptoken in the body, unknown token
+    "/authentication/getscopes": ("401",),  # no valid Admin Center token
+}
+TOKEN_PATH = "/app/token"
+# invalid_request, invalid_grant, unsupported_grant_type (400); invalid_client (401)
+_TOKEN_ERRORS: tuple[str, ...] = ("400", "401")
+
+
+def oauth_error_response() -> dict[str, Any]:
+    """The response sb-readiness documents for SB's token errors, e.g. invalid_grant."""
+    return {
+        "description": "OAuth error (documented by sb-readiness from SB's answers).",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "error": {"type": "string"},
+                        "error_description": {"type": "string"},
+                    },
+                    "required": ["error"],
+                }
+            }
+        },
+    }
+
+
+def _undocumented_errors(path: str) -> tuple[tuple[str, ...], bool]:
+    """The error statuses SB answers on `path`, and whether AFAS's shared responses fit them."""
+    lowered = path.lower()
+    if lowered.startswith("/api/"):
+        return _API_ERRORS, True
+    if lowered == TOKEN_PATH:
+        return _TOKEN_ERRORS, False
+    return _AUTH_ERRORS.get(lowered, ()), True
+
+
+def _patch_undocumented_errors(document: dict[str, Any], patches: list[Patch]) -> None:
+    """Attach the error responses SB really answers to operations that do not document them.
+
+    API and app-token operations get AFAS's own components/responses by $ref (a document
+    without them is left alone); the token endpoint gets an OAuth error response, which AFAS
+    never documents. An operation with a `default` response is already covered.
+    """
+    shared = (document.get("components") or {}).get("responses") or {}
+    for path, method, operation in iter_operations(document):
+        statuses, shared_fits = _undocumented_errors(path)
+        responses = operation.get("responses")
+        if not isinstance(responses, dict) or "default" in responses:
+            continue
+        missing = [
+            status
+            for status in statuses
+            if status not in responses and (status in shared or not shared_fits)
+        ]
+        if not missing:
+            continue
+        for status in missing:
+            responses[status] = (
+                {"$ref": f"#/components/responses/{status}"}
+                if shared_fits
+                else oauth_error_response()
+            )
+        listed = ", ".join(missing)
+        if shared_fits:
+            why, attached = "AFAS's error body", f"attached components/responses {listed}"
+        else:
+            why, attached = "an OAuth error", f"attached an OAuth error response for {listed}"
+        patches.append(
+            Patch(
+                pointer("paths", path, method, "responses"),
+                f"{method.upper()} {path} documents no {listed} response although SB answers "
+                f"them with {why}; {attached}.",
+            )
+        )
 
 
 def _patch_schema(
