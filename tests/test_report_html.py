@@ -13,6 +13,7 @@ import pytest
 from sbready.errors import HarnessError, UsageError
 from sbready.report import html
 from sbready.report.html import (
+    ENVIRONMENT_FILE,
     REPORT_FILE,
     build_html,
     embedded_files,
@@ -156,7 +157,7 @@ def test_failing_allure_reports_its_error(built: Built, tmp_path: Path,
 
 
 def test_environment_properties_are_read(tmp_path: Path) -> None:
-    (tmp_path / "environment.properties").write_text(
+    (tmp_path / ENVIRONMENT_FILE).write_text(
         "# written by the run\nSB version=6.0.0\nApp = Demo Partner\n\nbroken line\n",
         encoding="utf-8")
     assert read_environment_properties(tmp_path) == {"SB version": "6.0.0", "App": "Demo Partner"}
@@ -168,7 +169,7 @@ def test_report_command_writes_everything_next_to_the_results(
 ) -> None:
     results = tmp_path / "reports" / "allure-results"
     shutil.copytree(built.results, results)
-    (results / "environment.properties").write_text("App=Demo Partner\n", encoding="utf-8")
+    (results / ENVIRONMENT_FILE).write_text("App=Demo Partner\n", encoding="utf-8")
     assert report_command(str(results), None) == 1  # INT-03 is a blocker and failed
     out = capsys.readouterr().out
     assert "FAIL   INT-03  blocker  POST /api/journalentries lacks the required field" in out

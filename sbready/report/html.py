@@ -27,7 +27,8 @@ from sbready.report.verdict import decide, read_results, summary_lines, write_ve
 
 REPORT_FILE = "sb-readiness-report.html"
 DEFAULT_TIMEOUT_S = 180.0
-ENVIRONMENT_FILE = "environment.properties"
+# Not Allure's own environment.properties: Allure would show it a second time, split at spaces.
+ENVIRONMENT_FILE = "sb-readiness-environment.properties"
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _ALLURE = _REPO_ROOT / "node_modules" / ".bin" / "allure"
@@ -154,7 +155,7 @@ def build_html(
 
 
 def read_environment_properties(results_dir: Path) -> dict[str, str]:
-    """The `environment.properties` a run wrote into its results (key=value lines), if any."""
+    """The run information a run wrote into its results (key=value lines), if any."""
     path = results_dir / ENVIRONMENT_FILE
     if not path.is_file():
         return {}
