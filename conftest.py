@@ -46,14 +46,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = keep
 
 
-@pytest.fixture(autouse=True)
-def _check_labels(request: pytest.FixtureRequest) -> None:
-    """Every suite test shows its check ID, area, severity and what AFAS looks for."""
-    check_id = check_id_of(request.node)
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Every suite test shows its check ID, area, severity and what AFAS looks for.
+
+    Labelled at call time: allure-pytest resets a test's title and description after setup.
+    """
+    check_id = check_id_of(item)
     if check_id is not None:
         from sbready.report.allure_labels import label_check
 
         label_check(check_id)
+    yield
 
 
 def _fail_run(config: pytest.Config, message: str, code: int) -> None:

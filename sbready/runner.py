@@ -72,6 +72,7 @@ def execute(
         f"--rootdir={REPO_ROOT}", f"--alluredir={results_dir}", f"--junitxml={pytest_junit}",
         f"--readiness-config={config_path}", f"--readiness-workdir={workdir}",
         f"--readiness-error-file={error_file}", "-o", "junit_family=xunit2",
+        "--tb=short",  # the judgement's message is the evidence; no argument dumps
     ] + [f"--readiness-only={check_id}" for check_id in ids]
     try:
         completed = subprocess.run(command, cwd=REPO_ROOT, env=env, timeout=PYTEST_TIMEOUT_S,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,8 +34,18 @@ def record(
     for warning in judgement.warnings:
         with allure.step(f"Warning: {warning}"):
             pass
+    # the assertion inside the step marks the judgement's step failed in the report
     with allure.step(judgement.sentence):
         for finding in judgement.findings:
-            with allure.step(finding):
-                pass
-    assert judgement.passed, judgement.message()
+            _failed_step(finding)
+        assert judgement.passed, judgement.message()
+
+
+class _Finding(AssertionError):
+    """One offending value, shown as a failed step under the judgement."""
+
+
+def _failed_step(finding: str) -> None:
+    # Allure marks a step failed only through an exception leaving it.
+    with contextlib.suppress(_Finding), allure.step(finding):
+        raise _Finding(finding)

@@ -186,3 +186,19 @@ def test_app_token_demo_passes_the_slice(tmp_path: Path) -> None:
 def test_app_token_demo_with_a_broken_exchange_fails_onb_02(tmp_path: Path) -> None:
     run = run_variant(tmp_path, auth="apptoken", flaws=["apptoken_form_body"], only=["ONB-02"])
     assert run.statuses.get("ONB-02") == "failed", run.messages
+
+
+def test_failing_checks_leak_no_secret_and_carry_the_check_id_title(tmp_path: Path) -> None:
+    import json
+
+    run = run_variant(tmp_path, flaws=["no_state_check", "no_refresh_on_401"],
+                      only=["ONB-08", "ERR-01", "LST-03"], html=True)
+    assert run.statuses == {"ONB-08": "failed", "ERR-01": "failed", "LST-03": "passed"}
+    texts = _report_texts(run.outcome.results_dir.parent)
+    secrets = _planted_secrets(run)
+    leaks = [(name, secret[:6]) for name, text in texts.items() for secret in secrets
+             if secret in text]
+    assert not leaks, f"secrets found in a failing run's reports: {leaks}"
+    names = sorted(json.loads(path.read_text("utf-8"))["name"]
+                   for path in run.outcome.results_dir.glob("*-result.json"))
+    assert [name.split()[0] for name in names] == ["ERR-01", "LST-03", "ONB-08"], names
