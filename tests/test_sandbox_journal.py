@@ -16,6 +16,7 @@ from tests.test_sandbox_support import (
     SECRET,
     bearer,
     client_for,
+    code_exchange_form,
     consent,
 )
 
@@ -30,14 +31,7 @@ async def test_no_secret_reaches_the_journal(sandbox: Sandbox) -> None:
     async with client_for(sandbox) as http:
         walk = await consent(http)
         planted |= {walk.verifier, walk.params["code"]}
-        form = {
-            "grant_type": "authorization_code",
-            "client_id": "partner",
-            "client_secret": SECRET,
-            "redirect_uri": CALLBACK,
-            "code": walk.params["code"],
-            "code_verifier": walk.verifier,
-        }
+        form = code_exchange_form(walk)
         tokens = (await http.post("/demo/app/token", data=form)).json()
         await http.post("/demo/app/token", data=form)  # reuse: the code appears twice
         refreshed = (

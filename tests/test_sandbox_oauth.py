@@ -14,6 +14,7 @@ from tests.test_sandbox_support import (
     ManualClock,
     bearer,
     client_for,
+    code_exchange_form,
     consent,
     pkce,
     query_of,
@@ -194,14 +195,7 @@ async def test_verifier_mismatch_wrong_secret_and_json_body_are_refused(sandbox:
 async def test_multipart_token_request_is_accepted(sandbox: Sandbox) -> None:
     async with client_for(sandbox) as http:
         walk = await consent(http)
-        fields = {
-            "grant_type": "authorization_code",
-            "client_id": "partner",
-            "client_secret": SECRET,
-            "redirect_uri": CALLBACK,
-            "code": walk.params["code"],
-            "code_verifier": walk.verifier,
-        }
+        fields = code_exchange_form(walk)
         answer = await http.post(
             "/demo/app/token", files={name: (None, value) for name, value in fields.items()}
         )
@@ -214,14 +208,7 @@ async def test_code_reuse_fails_and_revokes_the_tokens_of_the_first_exchange(
 ) -> None:
     async with client_for(sandbox) as http:
         walk = await consent(http)
-        form = {
-            "grant_type": "authorization_code",
-            "client_id": "partner",
-            "client_secret": SECRET,
-            "redirect_uri": CALLBACK,
-            "code": walk.params["code"],
-            "code_verifier": walk.verifier,
-        }
+        form = code_exchange_form(walk)
         first = await http.post("/demo/app/token", data=form)
         second = await http.post("/demo/app/token", data=form)
         access = first.json()["access_token"]

@@ -134,18 +134,23 @@ async def consent(
     return Consent(location, query_of(location), verifier)
 
 
-async def token_for(http: httpx.AsyncClient, env: str = "demo", **overrides: str) -> dict[str, Any]:
-    """The full PKCE flow; returns the token endpoint's JSON."""
-    walk = await consent(http, env)
-    form = {
+def code_exchange_form(walk: Consent, **overrides: str) -> dict[str, str]:
+    """The six fields of a correct authorization-code exchange after `walk`."""
+    return {
         "grant_type": "authorization_code",
         "client_id": "partner",
         "client_secret": SECRET,
         "redirect_uri": CALLBACK,
         "code": walk.params["code"],
         "code_verifier": walk.verifier,
+        **overrides,
     }
-    form.update(overrides)
+
+
+async def token_for(http: httpx.AsyncClient, env: str = "demo", **overrides: str) -> dict[str, Any]:
+    """The full PKCE flow; returns the token endpoint's JSON."""
+    walk = await consent(http, env)
+    form = code_exchange_form(walk, **overrides)
     response = await http.post(f"/{env}/app/token", data=form)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
