@@ -90,3 +90,12 @@ def harness(pytestconfig: pytest.Config) -> Iterator[object]:
         yield run
     finally:
         run.stop()
+        _keep_app_output(pytestconfig, run)
+
+
+def _keep_app_output(config: pytest.Config, run: object) -> None:
+    """The app's own output (redacted) lands next to the results, as evidence for the review."""
+    results = config.getoption("--alluredir", default=None)
+    app = getattr(run, "app", None)
+    if results and app is not None:
+        Path(results).parent.joinpath("app-output.txt").write_text(app.output(), "utf-8")
