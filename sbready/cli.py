@@ -13,7 +13,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as one sentence and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message}; see `sb-readiness {self.prog.split()[-1]} --help`.")
+        raise UsageError(f"{message}; see `{self.prog} --help`.")
 
 
 def _add_spec_options(parser: argparse.ArgumentParser) -> None:

@@ -41,8 +41,8 @@ def _check_only(only: Sequence[str] | None) -> list[str]:
     ids = [value.upper() for value in only or ()]
     unknown = [value for value in ids if value not in CHECKS]
     if unknown:
-        raise UsageError(f"unknown check ID {', '.join(unknown)}; IDs look like ONB-06, "
-                         "see ../shared/CHECKLIST.md or the README")
+        raise UsageError(f"unknown check ID {', '.join(unknown)}; IDs look like ONB-06 "
+                         "(the README's checks table lists all of them)")
     return ids
 
 

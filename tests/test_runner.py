@@ -74,3 +74,16 @@ def test_app_that_exits_before_ready_is_a_harness_failure(
     assert code == 3, err
     assert "exited with code 4" in err and "987654" in err
     assert "s3cret-value-123" not in err
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    ([], "`sb-readiness --help`"),
+    (["spec", "lint", "--sb-version"], "`sb-readiness spec lint --help`"),
+    (["sandbox", "--dialect", "foo"], "`sb-readiness sandbox --help`"),
+])
+def test_usage_mistakes_name_the_right_help(
+    argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert hint in err and "Traceback" not in err
