@@ -143,6 +143,14 @@ class ScenarioConfig:
 
 
 @dataclass(frozen=True)
+class SandboxConfig:
+    """[sandbox]: where the SB sandbox listens and how it answers."""
+
+    port: int = 0  # 0: a free port; a fixed one lets an app you start yourself find SB
+    dialect: str = "observed"  # "observed" (AFAS's real shapes) or "schema" (strict)
+
+
+@dataclass(frozen=True)
 class ReadinessConfig:
     """A validated readiness.toml."""
 
@@ -154,6 +162,7 @@ class ReadinessConfig:
     listing: ListingConfig = field(default_factory=ListingConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     _secret_values: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -371,7 +380,8 @@ class _Builder:
         root = self.table(
             self.raw,
             "the file",
-            ("app", "sync", "apptoken", "onboarding", "listing", "thresholds", "scenario"),
+            ("app", "sync", "apptoken", "onboarding", "listing", "thresholds", "scenario",
+             "sandbox"),
         )
         if "app" not in root:
             raise self.fail(
@@ -391,6 +401,7 @@ class _Builder:
         listing = self.listing(root.get("listing", {}), app)
         thresholds = self.thresholds(root.get("thresholds", {}))
         scenario = self.scenario(root.get("scenario", {}))
+        sandbox = self.sandbox(root.get("sandbox", {}))
         return ReadinessConfig(
             path=self.path,
             app=app,
@@ -400,6 +411,7 @@ class _Builder:
             listing=listing,
             thresholds=thresholds,
             scenario=scenario,
+            sandbox=sandbox,
             _secret_values=tuple(dict.fromkeys(v for v in self.secret_values if v)),
             _raw=self.raw,
             _environ=dict(self.used_env),
@@ -632,6 +644,17 @@ class _Builder:
             expected_writes=dict(expected) if "expected_writes" in table else None,
             new_work=self.string(table, "new_work", where),
         )
+
+
+    def sandbox(self, raw: Any) -> SandboxConfig:
+        where = "[sandbox]"
+        table = self.table(raw, where, ("port", "dialect"))
+        port = table.get("port", 0)
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise self.fail(f"port in {where} must be a TCP port number (0 picks a free one), "
+                            "e.g. port = 8600.")
+        dialect = self.choice(table, "dialect", where, ("observed", "schema"))
+        return SandboxConfig(port=port, dialect=dialect)
 
 
 def _is_password(key: str) -> bool:

@@ -245,8 +245,14 @@ class Harness:
 def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
     """Serve the sandbox, fill the placeholders, register the app, and start it."""
     index = load_index(spec=config.app.spec, sb_version=config.app.sb_version)
-    sandbox = Sandbox(index, environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT))
-    served = serve(sandbox.app)
+    sandbox = Sandbox(index, dialect="schema" if config.sandbox.dialect == "schema" else "observed",
+                      environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT))
+    try:
+        served = serve(sandbox.app, port=config.sandbox.port)
+    except (OSError, UsageError) as error:  # serve() words its error for the CLI's --port
+        raise UsageError(f"the sandbox cannot listen on port {config.sandbox.port} (it is in "
+                         "use or not allowed); set port = 0 in [sandbox] to pick a free "
+                         "one") from error
     try:
         sandbox_url = served.base_url
         app_port = free_port()

@@ -110,7 +110,7 @@ def _env_info(config: object) -> dict[str, str]:
         "App": app.name,
         "SB version": str(app.spec or app.sb_version),
         "Auth": f"{app.auth} ({app.level})",
-        "Sandbox dialect": "observed",
+        "Sandbox dialect": config.sandbox.dialect,  # type: ignore[attr-defined]
         "sb-readiness": __version__,
         "Run at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }

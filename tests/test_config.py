@@ -296,3 +296,14 @@ def test_demo_config_variants(tmp_path: Path) -> None:
     assert config.app.auth == "apptoken" and config.apptoken is not None
     with pytest.raises(UsageError, match="unknown demo flaw"):
         demo_config(tmp_path, flaws=["no_such_flaw"])
+
+
+def test_sandbox_section_sets_port_and_dialect(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[sandbox]\nport = 8600\ndialect = "schema"\n'
+    config = load_config(write(tmp_path, text), environ=ENV)
+    assert (config.sandbox.port, config.sandbox.dialect) == (8600, "schema")
+    assert load_config(write(tmp_path, MINIMAL), environ=ENV).sandbox.port == 0
+    assert "port in [sandbox] must be a TCP port" in error_for(
+        tmp_path, MINIMAL + "\n[sandbox]\nport = 70000\n")
+    assert "dialect in [sandbox] must be" in error_for(
+        tmp_path, MINIMAL + '\n[sandbox]\ndialect = "strict"\n')

@@ -87,3 +87,24 @@ def test_usage_mistakes_name_the_right_help(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert hint in err and "Traceback" not in err
+
+
+def test_sandbox_port_in_use_exits_2_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    monkeypatch.setenv("BROKEN_SECRET", "s3cret-value-123")
+    monkeypatch.setenv("SB_SPEC_DIR", str(Path(__file__).resolve().parents[2] / "shared"
+                                          / "sb-openapi"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        path = _config(tmp_path, "true")
+        path.write_text(path.read_text("utf-8") + f"\n[sandbox]\nport = {port}\n", "utf-8")
+        code = main(["run", "--config", str(path), "--reports", str(tmp_path / "r"),
+                     "--only", "LST-03"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"port {port}" in err and "port = 0" in err
