@@ -238,38 +238,17 @@ async def test_expired_code_and_other_redirect_uri_are_invalid_grant(
         clock.now += 61
         expired = await http.post(
             "/demo/app/token",
-            data={
-                "grant_type": "authorization_code",
-                "client_id": "partner",
-                "client_secret": SECRET,
-                "redirect_uri": CALLBACK,
-                "code": late.params["code"],
-                "code_verifier": late.verifier,
-            },
+            data=code_exchange_form(late),
         )
         other = await consent(http)
         mismatch = await http.post(
             "/demo/app/token",
-            data={
-                "grant_type": "authorization_code",
-                "client_id": "partner",
-                "client_secret": SECRET,
-                "redirect_uri": CALLBACK + "?x=1",
-                "code": other.params["code"],
-                "code_verifier": other.verifier,
-            },
+            data=code_exchange_form(other, redirect_uri=CALLBACK + "?x=1"),
         )
         other_env = await consent(http, "acme")
         wrong_env = await http.post(
             "/demo/app/token",
-            data={
-                "grant_type": "authorization_code",
-                "client_id": "partner",
-                "client_secret": SECRET,
-                "redirect_uri": CALLBACK,
-                "code": other_env.params["code"],
-                "code_verifier": other_env.verifier,
-            },
+            data=code_exchange_form(other_env),
         )
     for answer in (expired, mismatch, wrong_env):
         assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
