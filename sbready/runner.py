@@ -14,7 +14,7 @@ from pathlib import Path
 
 from checks.catalog import CHECKS
 from sbready import __version__
-from sbready.config import demo_config, load_config
+from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
 from sbready.report.html import ENVIRONMENT_FILE, build_html
 from sbready.report.junit import write_junit
@@ -30,6 +30,7 @@ class RunOutcome:
     """Where a run's artefacts are and what it concluded."""
 
     exit_code: int  # 0 READY, 1 NOT READY
+    headline: str  # "READY" or "NOT READY (...)"
     results_dir: Path
     junit_path: Path
     html_path: Path | None
@@ -100,17 +101,17 @@ def execute(
     if html:
         html_path = build_html(results_dir, reports, title=f"{config.app.name}: "
                                "AFAS SB App Center readiness", env_info=env_info)
-    return RunOutcome(0 if verdict.ready else 1, results_dir, junit_path, html_path, lines,
-                      time.monotonic() - started)
+    return RunOutcome(0 if verdict.ready else 1, verdict.headline, results_dir, junit_path,
+                      html_path, lines, time.monotonic() - started)
 
 
-def _env_info(config: object) -> dict[str, str]:
-    app = config.app  # type: ignore[attr-defined]
+def _env_info(config: ReadinessConfig) -> dict[str, str]:
+    app = config.app
     return {
         "App": app.name,
         "SB version": str(app.spec or app.sb_version),
         "Auth": f"{app.auth} ({app.level})",
-        "Sandbox dialect": config.sandbox.dialect,  # type: ignore[attr-defined]
+        "Sandbox dialect": config.sandbox.dialect,
         "sb-readiness": __version__,
         "Run at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
@@ -120,9 +121,10 @@ def _print(outcome: RunOutcome) -> int:
     for line in outcome.lines:
         print(line)
     print(f"JUnit: {outcome.junit_path}")
+    print(f"Took {outcome.duration_s:.1f} s")
     if outcome.html_path:
         print(f"Report: {outcome.html_path}")
-    print(f"Took {outcome.duration_s:.1f} s")
+    print(f"Verdict: {outcome.headline}")  # the last line, for people and CI logs alike
     return outcome.exit_code
 
 
