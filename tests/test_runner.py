@@ -108,3 +108,16 @@ def test_sandbox_port_in_use_exits_2_with_the_fix(
     err = capsys.readouterr().err
     assert code == 2, err
     assert f"port {port}" in err and "port = 0" in err
+
+
+def test_demo_command_ends_with_the_report_path_and_the_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SB_SPEC_DIR", str(Path(__file__).resolve().parents[2] / "shared"
+                                          / "sb-openapi"))
+    code = main(["demo", "--reports", str(tmp_path / "r"), "--only", "LST-03"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0, out
+    report = tmp_path / "r" / "sb-readiness-report.html"
+    assert out[-2:] == [f"Report: {report}", "Verdict: READY"]
+    assert report.is_file()
