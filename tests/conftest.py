@@ -12,12 +12,17 @@ SB_VERSIONS = (
 )
 
 
+_SHARED_SPECS = Path(__file__).resolve().parents[2] / "shared" / "sb-openapi"
+if "SB_SPEC_DIR" not in os.environ and (_SHARED_SPECS / "6.0.0.json").is_file():
+    # the suites run in subprocesses: without this a plain `pytest` would try to download
+    os.environ["SB_SPEC_DIR"] = str(_SHARED_SPECS)
+
+
 @pytest.fixture(scope="session")
 def spec_dir() -> Path:
     """AFAS's spec files, found through SB_SPEC_DIR (never committed to this repository)."""
     configured = os.environ.get("SB_SPEC_DIR")
-    fallback = Path(__file__).resolve().parents[2] / "shared" / "sb-openapi"
-    path = Path(configured) if configured else fallback
+    path = Path(configured) if configured else _SHARED_SPECS
     if not (path / "6.0.0.json").is_file():
         pytest.fail(f"AFAS's spec files are not in {path}; set SB_SPEC_DIR=../shared/sb-openapi.")
     return path
