@@ -34,7 +34,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 BASE = "https://sb.afasfocus.nl/demo"
-ADMIN_ID = "701b747b-eea2-5ed1-8518-973e5c670252"
+ADMIN_ID = "0f6a2c1e-5b7d-4e8a-9c3b-2d4e6f8a1b3c"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, budget=5.0)
 Rule = Callable[[httpx.Request], httpx.Response | None]
 
