@@ -446,31 +446,46 @@ def app_token_exchanged(exchanges: Sequence[Exchange], *, environment: str) -> J
 
 
 def _bearer_fp(exchange: Exchange) -> str | None:
+    """The fingerprint of the bearer token an API call carried (journal fact, else header)."""
+    fact = exchange.facts.get("access_fp")
+    if isinstance(fact, str) and fact:
+        return fact
     scheme, _, credential = exchange.request_headers.get("authorization", "").partition(" ")
     return credential.strip() or None if scheme.lower() == "bearer" else None
 
 
 def admin_tokens_per_environment(exchanges: Sequence[Exchange]) -> Judgement:
-    """ONB-11 (admin-level apps): getscopes first, then a token per environment; no access
-    token is used in an environment it was not issued for."""
+    """ONB-11 (admin-level apps): getscopes first, then a token per environment from
+    /<scope>/app/token; no access token is used in an environment it was not issued for."""
     scopes = [e for e in of_kind(exchanges, "getscopes") if 200 <= e.status < 300]
     findings = []
     if not scopes:
         findings.append("the app never read its environments with /authentication/getscopes")
     issued_for: dict[str, str] = {}
+    token_environments: set[str] = set()
     for e in of_kind(exchanges, "token", "getaccesstoken"):
         fp = e.facts.get("issued_access_fp")
         if fp and 200 <= e.status < 300:
+            # /app/token (no environment segment) is the Admin Center's token endpoint
             issued_for[str(fp)] = e.environment or "admin"
+            if e.environment and e.environment != "admin":
+                token_environments.add(e.environment)
     used: set[str] = set()
+    reused: set[tuple[str, str]] = set()
     for call in api_calls(exchanges):
-        fp = _bearer_fp(call)
-        origin = issued_for.get(fp or "")
+        origin = issued_for.get(_bearer_fp(call) or "")
         if origin is not None and origin != call.environment:
-            findings.append(f"{where(call)}: uses the token issued for {origin}; get a token "
-                            f"per environment")
+            key = (origin, call.environment or "")
+            if key not in reused:  # one finding per (token origin, environment) pair
+                reused.add(key)
+                findings.append(f"{where(call)}: reuses the token issued for {origin} in "
+                                f"{call.environment}; get a token per environment from "
+                                f"/{call.environment}/app/token")
         if call.environment:
             used.add(call.environment)
+    for environment in sorted(used - token_environments):
+        findings.append(f"the app called the API in {environment} but never got a token at "
+                        f"/{environment}/app/token")
     if scopes and used:
         first_scope = scopes[0].seq
         early = [c for c in api_calls(exchanges) if c.seq < first_scope]

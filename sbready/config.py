@@ -681,17 +681,21 @@ def demo_listing_dir() -> Path:
 
 
 def demo_config(
-    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth"
+    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer"
 ) -> tuple[str, dict[str, str]]:
     """The readiness.toml text for the demo partner app, and the environment it needs.
 
     The TOML uses the `{workdir}` placeholder for run files (database, TLS files in
     `{workdir}/tls/`: ca.pem, app.pem, app.key — see sbready.driver.tls.write_demo_tls), so
     run it with placeholders whose workdir is `workdir`. Listing paths are absolute, so the
-    text works wherever it is written. `flaws` switch on the app's deliberate defects.
+    text works wherever it is written. `flaws` switch on the app's deliberate defects;
+    `level = "admin"` registers and runs the app as an Admin Center (accountant) app.
     """
     if auth not in AUTH_KINDS:
         raise UsageError(f"auth must be 'oauth' or 'apptoken', not {auth!r}.")
+    if level not in LEVELS or (level == "admin" and auth != "oauth"):
+        raise UsageError(f"level must be 'customer' or 'admin' (admin only with auth 'oauth'), "
+                         f"not {level!r} with {auth!r}.")
     _check_demo_flaws(flaws)
     listing = demo_listing_dir()
     environ = {
@@ -707,6 +711,8 @@ def demo_config(
         "DEMO_PARTNER_HTTP_TIMEOUT": "2",
         "DEMO_PARTNER_RETRY_BUDGET": "5",
     }
+    if level == "admin":
+        start_env["DEMO_PARTNER_LEVEL"] = "admin"
     if flaws:
         environ["DEMO_PARTNER_FLAWS"] = ",".join(flaws)
         start_env["DEMO_PARTNER_FLAWS"] = "${DEMO_PARTNER_FLAWS}"
@@ -723,7 +729,7 @@ def demo_config(
         'name = "Demo Partner"',
         f'onboarding_url = "{app_url}/Appcenter/AFASSB/"',
         f'auth = "{auth}"',
-        'level = "customer"',
+        f'level = "{level}"',
         'bundles = ["Verkoopjournaalpost"]',
         'sb_version = "6.0.0"',
         'mode = "production"',

@@ -33,6 +33,7 @@ from sbready.spec.resolve import load_index
 
 CUSTOMER_ENVIRONMENT = "demo"  # the partner's known customer
 PROSPECT_ENVIRONMENT = "acme"  # an SB environment the partner has never seen
+ADMIN_ENVIRONMENT = "admin"  # the accountant's Admin Center, where admin-level apps start
 
 
 def free_port() -> int:
@@ -86,8 +87,15 @@ class Harness:
         """The sandbox's base URL, e.g. http://127.0.0.1:41234."""
         return self.served.base_url
 
-    def afas_base_url(self, environment: str = CUSTOMER_ENVIRONMENT) -> str:
-        """The afasBaseUrl AFAS would hand the app for this environment."""
+    def afas_base_url(self, environment: str | None = None) -> str:
+        """The afasBaseUrl AFAS would hand the app for this environment.
+
+        Without an environment: the known customer's, or the Admin Center's for an
+        admin-level app (AFAS opens those from the Admin Center).
+        """
+        if environment is None:
+            admin = self.config.app.level == "admin"
+            environment = ADMIN_ENVIRONMENT if admin else CUSTOMER_ENVIRONMENT
         return f"{self.sandbox_url}/{environment}"
 
     @property
@@ -127,13 +135,17 @@ class Harness:
     def walk(
         self,
         *,
-        environment: str = CUSTOMER_ENVIRONMENT,
+        environment: str | None = None,
         login: bool = True,
         consent: Literal["allow", "deny"] = "allow",
         callback_state: Literal["keep", "wrong", "missing"] = "keep",
         afas_base_url: str | None = None,
     ) -> Walk:
-        """Open the onboarding URL as AFAS does and walk it; returns hops and exchanges."""
+        """Open the onboarding URL as AFAS does and walk it; returns hops and exchanges.
+
+        Without an environment the walk starts where `afas_base_url()` points (the Admin
+        Center for admin-level apps).
+        """
         mark = self.mark()
         base = afas_base_url if afas_base_url is not None else self.afas_base_url(environment)
         result = self.walker(login=login).walk(
@@ -219,7 +231,8 @@ class Harness:
                                "section saying how the token reaches the app; add one")
         mark = self.mark()
         result = hand_over_app_token(
-            self.config.apptoken, app_token=self.app_token, afas_base_url=self.afas_base_url(),
+            self.config.apptoken, app_token=self.app_token,
+            afas_base_url=self.afas_base_url(CUSTOMER_ENVIRONMENT),
             env=self.process_env(), cwd=self.config.base_dir, redactor=self.redactor,
             walker=self.walker(),
         )

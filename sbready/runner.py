@@ -146,13 +146,13 @@ def demo_command(reports: str, only: Sequence[str] | None) -> int:
 
 
 def write_demo_config(
-    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth"
+    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer"
 ) -> tuple[Path, dict[str, str]]:
     """Write the demo partner app's readiness.toml (and its TLS files) into `workdir`."""
     from sbready.tls import make_local_tls
 
     make_local_tls(workdir / "tls")
-    text, variables = demo_config(workdir, flaws=flaws, auth=auth)
+    text, variables = demo_config(workdir, flaws=flaws, auth=auth, level=level)
     config_path = workdir / "readiness.toml"
     config_path.write_text(text, encoding="utf-8")
     return config_path, {**os.environ, **variables}

@@ -28,11 +28,15 @@ def run_variant(
     edit_config: Callable[[str], str] | None = None,
     auth: str = "oauth",
     html: bool = False,
+    level: str = "customer",
 ) -> VariantRun:
-    """Run `only` checks against the demo app with `flaws` switched on (or its config edited)."""
+    """Run `only` checks against the demo app with `flaws` switched on (or its config edited).
+
+    `level="admin"` runs the demo app as an Admin Center (accountant) app.
+    """
     workdir = folder / "work"
     workdir.mkdir(parents=True, exist_ok=True)
-    config_path, environ = write_demo_config(workdir, flaws=flaws, auth=auth)
+    config_path, environ = write_demo_config(workdir, flaws=flaws, auth=auth, level=level)
     if edit_config is not None:
         config_path.write_text(edit_config(config_path.read_text("utf-8")), "utf-8")
     outcome = execute(config_path, folder / "reports", only=only, environ=environ,
@@ -44,3 +48,4 @@ def run_variant(
         outcome,
         environ,
     )
+

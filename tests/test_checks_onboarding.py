@@ -197,6 +197,28 @@ def test_onb11_admin_level_needs_scopes_and_a_token_per_environment() -> None:
     assert not no_scopes.passed and "getscopes" in no_scopes.message()
 
 
+def test_onb11_admin_token_used_in_an_environment_is_named_from_the_journal_fact() -> None:
+    scopes = _exchange(1, "getscopes", environment=None, path="/authentication/getscopes")
+    admin = _exchange(2, "token", environment=None, path="/app/token",
+                      facts={"issued_access_fp": "fp:adm"})
+    # the journal records the presented token as the access_fp fact
+    call = _exchange(3, "api", environment="demo", method="GET", status=401,
+                     path="/demo/api/administrations", facts={"access_fp": "fp:adm"})
+    judgement = onboarding.admin_tokens_per_environment([scopes, admin, call])
+    assert not judgement.passed
+    assert "reuses the token issued for admin in demo" in judgement.message()
+    assert "never got a token at /demo/app/token" in judgement.message()
+
+
+def test_onb11_admin_calls_with_a_token_never_requested_for_the_environment_fail() -> None:
+    scopes = _exchange(1, "getscopes", environment=None, path="/authentication/getscopes")
+    demo = _exchange(2, "token", path="/demo/app/token", facts={"issued_access_fp": "fp:d"})
+    judgement = onboarding.admin_tokens_per_environment(
+        [scopes, demo, _api(3, "demo", "fp:d"), _api(4, "acme", "fp:unknown")])
+    assert not judgement.passed
+    assert "never got a token at /acme/app/token" in judgement.message()
+
+
 # ---- ONB-12 --------------------------------------------------------------------------------------
 
 def _recovery(**changes: Any) -> Any:

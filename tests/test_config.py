@@ -298,6 +298,20 @@ def test_demo_config_variants(tmp_path: Path) -> None:
         demo_config(tmp_path, flaws=["no_such_flaw"])
 
 
+def test_demo_config_admin_level(tmp_path: Path) -> None:
+    text, environ = demo_config(tmp_path, level="admin")
+    path = tmp_path / "readiness.toml"
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path, environ=environ)
+    assert config.app.level == "admin"
+    assert config.start is not None and config.start.env["DEMO_PARTNER_LEVEL"] == "admin"
+    assert "DEMO_PARTNER_LEVEL" not in demo_config(tmp_path)[0]  # customer level unchanged
+    with pytest.raises(UsageError, match="level"):
+        demo_config(tmp_path, level="admin", auth="apptoken")
+    with pytest.raises(UsageError, match="level"):
+        demo_config(tmp_path, level="accountant")
+
+
 def test_sandbox_section_sets_port_and_dialect(tmp_path: Path) -> None:
     text = MINIMAL + '\n[sandbox]\nport = 8600\ndialect = "schema"\n'
     config = load_config(write(tmp_path, text), environ=ENV)

@@ -18,12 +18,13 @@ import httpx
 import pytest
 
 from examples.demo_partner.__main__ import main as demo_main
+from examples.demo_partner.admin import admin_root
 from examples.demo_partner.base_url import BadBaseUrl, validate_base_url
 from examples.demo_partner.errors import DemoPartnerError, ReauthorizationNeeded, SbUnavailable
 from examples.demo_partner.flaws import FLAWS, UnknownFlawError, parse_flaws
 from examples.demo_partner.oauth import s256_challenge
 from examples.demo_partner.retry import RetryBehaviour, RetryPolicy, send_with_retries
-from examples.demo_partner.settings import Settings, load_settings
+from examples.demo_partner.settings import ConfigurationError, Settings, load_settings
 from examples.demo_partner.store import Connection, Store
 from examples.demo_partner.sync import DEFAULT_INVOICES, load_invoices, new_http_client, run_sync
 from examples.demo_partner.web import create_app
@@ -164,6 +165,17 @@ def test_settings_accept_version_follows_the_sb_version() -> None:
     assert old.accept_version["post_salesjournalentry"] == "1"
     assert load_settings({}).password == "demo-password"
     assert load_settings({"DEMO_PARTNER_PASSWORD": "x" * 12}).password == "x" * 12
+
+
+def test_settings_level_and_the_admin_center_base_url() -> None:
+    assert load_settings({}).level == "customer"
+    admin = load_settings({"DEMO_PARTNER_LEVEL": "admin"})
+    assert admin_root("https://x.afasfocus.nl/admin", admin) == "https://x.afasfocus.nl"
+    assert admin_root("https://x.afasfocus.nl/demo", admin) is None
+    # a customer-level app keeps treating /admin like any environment segment
+    assert admin_root("https://x.afasfocus.nl/admin", load_settings({})) is None
+    with pytest.raises(ConfigurationError, match="DEMO_PARTNER_LEVEL"):
+        load_settings({"DEMO_PARTNER_LEVEL": "accountant"})
 
 
 @pytest.mark.parametrize(

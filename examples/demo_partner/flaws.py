@@ -69,6 +69,10 @@ FLAWS: dict[str, tuple[str, str]] = {
         "ONB-11",
         "posts the app token form-encoded to getaccesstoken instead of as JSON",
     ),
+    "shared_admin_token": (
+        "ONB-11",
+        "admin level: uses the Admin Center token in every environment instead of a token each",
+    ),
     "reuse_dead_refresh": (
         "ONB-12",
         "keeps the tokens it already stored when a customer consents again",

@@ -14,6 +14,7 @@ SUPPORTED_SB_VERSIONS = (
     "3.1.0", "3.2.0", "4.0.0", "5.0.0", "5.1.0", "5.2.0", "5.3.0", "6.0.0",
 )
 LATEST_SB_VERSION = "6.0.0"
+LEVELS = ("customer", "admin")  # admin: registered for the accountant's Admin Center
 
 
 class ConfigurationError(ValueError):
@@ -68,6 +69,7 @@ class Settings:
     session_key: str | None = None  # signs session cookies; stored in the db when unset
     retry_budget: float = 40.0  # seconds one logical SB request may take, waits included
     scenario_invoices: str | None = None  # an extra invoice file the sync posts if it exists
+    level: str = "customer"  # "admin": onboarding via the Admin Center, a token per environment
     accept_version: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,6 +112,11 @@ def load_settings(
         raise ConfigurationError(
             f"DEMO_PARTNER_RETRY_BUDGET={budget_text!r} is not a number of seconds; e.g. 40."
         ) from None
+    level = env.get("DEMO_PARTNER_LEVEL", "customer").strip().lower() or "customer"
+    if level not in LEVELS:
+        raise ConfigurationError(
+            f"DEMO_PARTNER_LEVEL={level} is not a level; use customer or admin."
+        )
     password = env.get("DEMO_PARTNER_PASSWORD")
     return Settings(
         client_id=env.get("DEMO_PARTNER_CLIENT_ID", "demo-partner"),
@@ -122,4 +129,5 @@ def load_settings(
         session_key=env.get("DEMO_PARTNER_SESSION_KEY") or None,
         retry_budget=retry_budget,
         scenario_invoices=env.get("DEMO_PARTNER_SCENARIO_INVOICES") or None,
+        level=level,
     )

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from examples.demo_partner import pages
+from examples.demo_partner.admin import admin_root, connect_admin
 from examples.demo_partner.base_url import BadBaseUrl, parse_base_url, validate_base_url
 from examples.demo_partner.errors import DemoPartnerError, ReauthorizationNeeded
 from examples.demo_partner.oauth import TokenClient, start_authorization
@@ -246,6 +247,9 @@ class DemoPartnerApp:
             return HTMLResponse(pages.message_page(
                 "Connection failed", "AFAS SB sent no authorization code; start again."
             ), status_code=400)
+        root = admin_root(attempt.base_url, self.settings)
+        if root is not None:
+            return self._connect_admin(root, code, attempt.verifier, attempt.redirect_uri)
         with self._http() as http:
             try:
                 connection = TokenClient(http, self.settings).exchange_code(
@@ -268,6 +272,24 @@ class DemoPartnerApp:
                 "/Appcenter/AFASSB/connected?" + urlencode(leak), status_code=303
             )
         return HTMLResponse(pages.connected_page(connection.environment, names))
+
+    def _connect_admin(self, root: str, code: str, verifier: str, redirect_uri: str
+                       ) -> Response:
+        """Admin Center callback: a token per environment, then a first call in each."""
+        with self._http() as http:
+            try:
+                connections = connect_admin(
+                    http, self.store, self.settings, root, code=code, verifier=verifier,
+                    redirect_uri=redirect_uri,
+                )
+                names = [name for connection in connections
+                         for name in self._first_call(http, connection)]
+            except DemoPartnerError as error:
+                return HTMLResponse(
+                    pages.message_page("Connection failed", str(error)), status_code=502
+                )
+        environments = ", ".join(connection.environment for connection in connections)
+        return HTMLResponse(pages.connected_page(environments, names))
 
     def _first_call(self, http: httpx.Client, connection: Connection) -> list[str]:
         return first_call(http, self.store, self.settings, connection)

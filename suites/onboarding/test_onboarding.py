@@ -10,7 +10,12 @@ from checks import onboarding
 from checks.evidence import of_kind
 from sbready.driver.decoy import decoy_server
 from sbready.driver.onboarding import Hop, host_port
-from sbready.harness import CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT, Harness
+from sbready.harness import (
+    ADMIN_ENVIRONMENT,
+    CUSTOMER_ENVIRONMENT,
+    PROSPECT_ENVIRONMENT,
+    Harness,
+)
 from suites.support import record
 
 
@@ -222,9 +227,13 @@ def test_no_secret_exposed(harness: Harness) -> None:
 def test_token_per_app_kind(harness: Harness) -> None:
     app = harness.config.app
     if app.level == "admin":
-        pytest.skip("admin-level app: the harness cannot walk the Admin Center consent "
-                    "(/admin/app/auth) yet, so getscopes and the token per environment are not "
-                    "checked (the demo app has no admin mode)")
+        # the Admin Center consent, getscopes, a token per environment, then a sync of all
+        walk = harness.connected()
+        sync = harness.first_sync()
+        exchanges = walk.exchanges + sync.exchanges
+        record(onboarding.admin_tokens_per_environment(exchanges),
+               exchanges=exchanges, sync_output=sync.result.output)
+        return
     if app.auth != "apptoken":
         pytest.skip("OAuth customer app: its tokens come from the code flow (ONB-06, ONB-07); "
                     "ONB-11 covers app-token and admin-level apps")
@@ -257,8 +266,14 @@ def test_consent_withdrawn_and_given_again(harness: Harness) -> None:
     client_id = _consent_flow_only(harness, "there is no consent to withdraw (AFAS "
                                    "deactivation means a new token hand-off)")
     harness.first_sync()  # a working connection to lose
-    harness.sandbox.withdraw_consent(client_id, CUSTOMER_ENVIRONMENT)
-    harness.sandbox.restore_consent(client_id, CUSTOMER_ENVIRONMENT)
+    # an admin-level app is blocked in the Admin Center too: its Admin Center refresh token
+    # would otherwise mint new customer tokens without a new consent
+    places = [CUSTOMER_ENVIRONMENT] + (
+        [ADMIN_ENVIRONMENT] if harness.config.app.level == "admin" else [])
+    for environment in places:
+        harness.sandbox.withdraw_consent(client_id, environment)
+    for environment in places:
+        harness.sandbox.restore_consent(client_id, environment)
     marks = [harness.mark()]
     blocked = harness.sync()
     marks.append(harness.mark())
