@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the checks against the built-in demo partner app")
     demo.add_argument("--reports", default="reports", metavar="DIR")
     demo.add_argument("--only", action="append", metavar="CHECK-ID")
+    demo.add_argument("--auth", choices=("oauth", "apptoken"), default="oauth",
+                      help="run the demo app with OAuth (default) or an app token")
+    demo.add_argument("--level", choices=("customer", "admin"), default="customer",
+                      help="run the demo app as a customer-level (default) or Admin Center app")
 
     report = sub.add_parser("report", help="rebuild the HTML report from Allure results")
     report.add_argument("results_dir", metavar="RESULTS_DIR")
@@ -86,7 +90,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from sbready.runner import demo_command, run_command
 
     if args.command == "demo":
-        return demo_command(reports=args.reports, only=args.only)
+        return demo_command(reports=args.reports, only=args.only, auth=args.auth,
+                            level=args.level)
     return run_command(config=args.config, reports=args.reports, only=args.only)
 
 

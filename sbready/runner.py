@@ -137,10 +137,12 @@ def run_command(config: str, reports: str, only: Sequence[str] | None) -> int:
     return _print(execute(path.resolve(), Path(reports).resolve(), only=only))
 
 
-def demo_command(reports: str, only: Sequence[str] | None) -> int:
+def demo_command(
+    reports: str, only: Sequence[str] | None, auth: str = "oauth", level: str = "customer"
+) -> int:
     """`sb-readiness demo`: the built-in demo partner app against the sandbox."""
     workdir = Path(tempfile.mkdtemp(prefix="sb-readiness-demo-"))
-    config_path, environ = write_demo_config(workdir)
+    config_path, environ = write_demo_config(workdir, auth=auth, level=level)
     return _print(execute(config_path, Path(reports).resolve(), only=only, environ=environ,
                           workdir=workdir))
 
