@@ -63,15 +63,22 @@ def known_customer_connected(
     tokens = [e for e in of_kind(exchanges, "token", "getaccesstoken") if 200 <= e.status < 300]
     if not tokens:
         findings.append("no successful token request was made after consent")
-    calls = [e for e in api_calls(exchanges) if tokens and e.seq > tokens[0].seq]
-    if tokens and not any(200 <= e.status < 300 for e in calls):
-        findings.append("no API call succeeded after the token was issued: "
-                        + (", ".join(where(e) for e in calls[:5]) or "none was made"))
+    if tokens:
+        findings += _no_call_succeeded_after(tokens[0], exchanges)
     return judge("ONB-02", findings,
                  f"The customer went to {expected}, consented, landed on a {final_status} page "
                  "and the first API call succeeded.",
                  "The known customer's onboarding did not complete.",
                  authorize_url=authorize_url, final_url=final_url)
+
+
+def _no_call_succeeded_after(token: Exchange, exchanges: Sequence[Exchange]) -> list[str]:
+    """A finding when no API call after the token request succeeded (ONB-02's first call)."""
+    calls = [e for e in api_calls(exchanges) if e.seq > token.seq]
+    if any(200 <= e.status < 300 for e in calls):
+        return []
+    return ["no API call succeeded after the token was issued: "
+            + (", ".join(where(e) for e in calls[:5]) or "none was made")]
 
 
 def app_token_customer_connected(
@@ -85,10 +92,8 @@ def app_token_customer_connected(
     findings = []
     if not exchanged:
         findings.append(f"the app never exchanged its token at {expected}")
-    calls = [e for e in api_calls(exchanges) if exchanged and e.seq > exchanged[0].seq]
-    if exchanged and not any(200 <= e.status < 300 for e in calls):
-        findings.append("no API call succeeded after the token exchange: "
-                        + (", ".join(where(e) for e in calls[:5]) or "none was made"))
+    if exchanged:
+        findings += _no_call_succeeded_after(exchanged[0], exchanges)
     return judge("ONB-02", findings,
                  f"The app took the activation token, exchanged it at {expected}, and its "
                  "first API call succeeded.",
