@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         prism_log, sandbox_log = folder / "prism.log", folder / "sandbox.log"
         sandbox_command = [sys.executable, "-m", "sbready.cli", "sandbox", "--port", "0",
                            "--spec", str(spec_file), "--dialect", "schema",
-                           "--app-token", app_token]
+                           f"--app-token={app_token}"]  # a token may start with -
         prism_command = [str(prism), "mock", "-h", "127.0.0.1", "-p", str(prism_port),
                          str(spec_copy)]
         with running(sandbox_command, sandbox_log), running(prism_command, prism_log):

@@ -758,7 +758,7 @@ def demo_config(
             "",
             "[apptoken]",
             f'command = "{{python}} -m examples.demo_partner connect --db {db} '
-            '--base-url {afas_base_url} --app-token {app_token}"',
+            '--base-url {afas_base_url} --app-token={app_token}"',  # a token may start with -
         ]
     lines += [
         "",
