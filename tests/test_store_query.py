@@ -132,13 +132,13 @@ filters: st.SearchStrategy[FilterNode] = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)  # the same examples in every CI run
 @given(filters)
 def test_rendered_filters_parse_back_to_the_same_tree(node: FilterNode):
     assert parse_filter(render_filter(node)) == node
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same examples in every CI run
 @given(st.text(max_size=60))
 def test_any_text_either_parses_or_raises_query_error(text: str):
     try:
