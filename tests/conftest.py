@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +27,11 @@ def spec_dir() -> Path:
     if not (path / "6.0.0.json").is_file():
         pytest.fail(f"AFAS's spec files are not in {path}; set SB_SPEC_DIR=../shared/sb-openapi.")
     return path
+
+
+@pytest.fixture(scope="session")
+def good_demo(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> Any:
+    """The good demo partner app (OAuth, customer level) through every check, with the HTML."""
+    from tests.selftest import run_variant
+
+    return run_variant(tmp_path_factory.mktemp("good-demo"), html=True)

@@ -13,13 +13,6 @@ CHECKS = ("ERR-02", "ERR-03", "ERR-04", "ERR-05", "ERR-06", "ERR-07", "ERR-08", 
           "ERR-10")
 
 
-@pytest.fixture(scope="module")
-def good_demo(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> VariantRun:
-    """The good demo app, every check of this file in one run."""
-    os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
-    return run_variant(tmp_path_factory.mktemp("good-err"), only=CHECKS)
-
-
 @pytest.mark.parametrize("check_id", CHECKS)
 def test_good_demo_passes(good_demo: VariantRun, check_id: str) -> None:
     assert good_demo.statuses.get(check_id) == "passed", good_demo.messages.get(check_id)

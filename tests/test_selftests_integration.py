@@ -12,13 +12,6 @@ from tests.selftest import VariantRun, run_variant
 CHECKS = ("INT-04", "INT-05", "INT-06", "INT-07", "INT-08", "INT-09", "INT-10")
 
 
-@pytest.fixture(scope="module")
-def good_demo(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> VariantRun:
-    """The good demo app, every check of this file in one run."""
-    os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
-    return run_variant(tmp_path_factory.mktemp("good-int"), only=CHECKS)
-
-
 @pytest.mark.parametrize("check_id", CHECKS)
 def test_good_demo_passes(good_demo: VariantRun, check_id: str) -> None:
     assert good_demo.statuses.get(check_id) == "passed", good_demo.messages.get(check_id)

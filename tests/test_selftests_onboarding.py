@@ -37,12 +37,6 @@ def _short_onboarding_timeout(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def good_oauth(tmp_path_factory: pytest.TempPathFactory) -> VariantRun:
-    """The good demo app as an OAuth customer app, every onboarding check of this file."""
-    return run_variant(tmp_path_factory.mktemp("good-oauth"), only=OAUTH_IDS + ("ONB-11",))
-
-
-@pytest.fixture(scope="session")
 def good_apptoken(tmp_path_factory: pytest.TempPathFactory) -> VariantRun:
     """The good demo app as an app-token app (token handed over by its `connect` command)."""
     return run_variant(tmp_path_factory.mktemp("good-apptoken"), only=APPTOKEN_IDS,
@@ -50,13 +44,13 @@ def good_apptoken(tmp_path_factory: pytest.TempPathFactory) -> VariantRun:
 
 
 @pytest.mark.parametrize("check_id", OAUTH_IDS)
-def test_good_oauth_demo_passes(good_oauth: VariantRun, check_id: str) -> None:
-    assert good_oauth.statuses.get(check_id) == "passed", good_oauth.messages.get(check_id)
+def test_good_oauth_demo_passes(good_demo: VariantRun, check_id: str) -> None:
+    assert good_demo.statuses.get(check_id) == "passed", good_demo.messages.get(check_id)
 
 
-def test_good_oauth_demo_skips_app_token_check(good_oauth: VariantRun) -> None:
-    assert good_oauth.statuses.get("ONB-11") == "skipped"
-    assert "OAuth customer app" in good_oauth.messages["ONB-11"]
+def test_good_oauth_demo_skips_app_token_check(good_demo: VariantRun) -> None:
+    assert good_demo.statuses.get("ONB-11") == "skipped"
+    assert "OAuth customer app" in good_demo.messages["ONB-11"]
 
 
 @pytest.mark.parametrize("check_id", APPTOKEN_IDS)
