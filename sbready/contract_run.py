@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from jsonschema import Draft7Validator
 
 from sbready.spec.index import Operation, OperationIndex
+from sbready.spec.validation import violation_lines
 
 EXAMPLES_PER_OPERATION = 3
 FREE_GRAMMAR_PARAMETERS = frozenset({"filter", "sortfield", "trackingtoken"})
@@ -81,12 +81,7 @@ def _generated_cases(schema: Any, operation: Operation, examples: int) -> list[A
 def _schema_problems(operation: Operation, body: Any) -> tuple[str, ...]:
     if operation.response_schema is None:
         return ()
-    validator = Draft7Validator(operation.response_schema)
-    errors = sorted(validator.iter_errors(body), key=lambda err: list(err.absolute_path))
-    return tuple(
-        f"{'/'.join(str(p) for p in err.absolute_path) or '(body)'}: {err.message[:160]}"
-        for err in errors[:3]
-    )
+    return tuple(violation_lines(body, operation.response_schema, limit=3, width=160))
 
 
 def contract_run(

@@ -44,10 +44,10 @@ from schemathesis.specs.openapi.checks import (
 from sbready.sandbox.app import FaultRule, RegisteredClient, Sandbox
 from sbready.sandbox.redact import SandboxRedactor
 from sbready.sandbox.server import ServedApp, serve
-from sbready.sandbox.writes import is_multiple_of
 from sbready.spec.index import OperationIndex
 from sbready.spec.lint import lint
 from sbready.spec.resolve import SB_VERSIONS, load_index, load_spec
+from sbready.spec.validation import is_multiple_of
 from tests.test_sandbox_support import pkce
 
 # Bounded so all ten versions finish in about a minute and a half on two cores.

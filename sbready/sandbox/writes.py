@@ -17,22 +17,19 @@ Decisions (documented assumptions about SB):
 from __future__ import annotations
 
 import json
-import math
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft4Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from sbready.sandbox.afas_errors import ds3100_body, write_result
 from sbready.sandbox.data_environment import Environment
 from sbready.sandbox.data_projection import WRITTEN, kind_of
 from sbready.spec.index import Operation
+from sbready.spec.validation import sb_validator
 
 if TYPE_CHECKING:  # store.py imports this module; only the type is needed here
     from sbready.sandbox.store import ApiRequest
@@ -80,56 +77,8 @@ def entity_name(kind: str) -> str:
     return ENTITY_NAMES.get(kind, kind[:1].upper() + kind[1:])
 
 
-_formats = FormatChecker(formats=())
-
-
-@_formats.checks("uuid")
-def _is_uuid(value: object) -> bool:
-    return not isinstance(value, str) or bool(_UUID.match(value))
-
-
-@_formats.checks("date", raises=ValueError)
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE.match(value):
-        return False
-    date.fromisoformat(value)
-    return True
-
-
-def is_multiple_of(value: int | float, step: int | float) -> bool:
-    """Whether `value` is a multiple of `step`, exactly as decimals (19.99 of 0.01) or as JSON
-    Schema validators divide floats (-3.46e+32 of 0.01, too large for decimal arithmetic)."""
-    try:
-        if (Fraction(str(value)) / Fraction(str(step))).denominator == 1:
-            return True
-        quotient = float(value) / float(step)
-    except (ValueError, ArithmeticError):  # inf, nan, a zero step
-        return False
-    return math.isfinite(quotient) and quotient == int(quotient)
-
-
-def _multiple_of(
-    validator: Any, step: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
-    """multipleOf with exact decimal arithmetic (floats reject 19.99 as a multiple of 0.01)."""
-    if not validator.is_type(instance, "number"):
-        return
-    if not is_multiple_of(instance, step):
-        yield ValidationError(f"{instance!r} is not a multiple of {step}")
-
-
-_RequestValidator = validators.extend(Draft4Validator, {"multipleOf": _multiple_of})
-_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
-
-
 def _validator(schema: dict[str, Any]) -> Any:
-    cached = _VALIDATORS.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (schema, _RequestValidator(schema,
-                                                                      format_checker=_formats))
-    return cached[1]
+    return sb_validator(schema)  # the one validator the judges use too (sbready/spec/validation)
 
 
 def json_path(parts: Any) -> str:
