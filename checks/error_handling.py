@@ -8,21 +8,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checks import wording
 from checks.evidence import api_calls, of_kind, where
-from checks.judgement import Judgement, failed, judge
+from checks.judgement import Judgement, failed, judge, passed
 from sbready.sandbox.journal import Exchange
 
 
 def expired_token_recovered(
     exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str
 ) -> Judgement:
-    """ERR-01: after a 401 for an expired token the app refreshes, retries, and syncs."""
+    """ERR-01: after a 401 inside the sync the app refreshes (or re-exchanges), retries, syncs.
+
+    The harness answers 401 to an API call after the sync's first one and makes the token it
+    presented invalid, so every app meets it however it caches or renews its tokens.
+    """
     calls = api_calls(exchanges)
     rejected = [e for e in calls if e.status == 401]
     if not rejected:
-        return failed("ERR-01", "The app made no API call with its expired token, so the "
-                      "refresh could not be observed.",
-                      [f"sync outcome: {sync_outcome}; API calls: {len(calls)}"])
+        return failed("ERR-01", "No API call of the sync was answered 401, so the app's "
+                      "recovery from an expired token could not be observed.",
+                      [f"sync outcome: {sync_outcome}; API calls: {len(calls)} (the harness "
+                       "answers 401 to the second one)"])
     first = rejected[0]
     refreshes = [
         e for e in of_kind(exchanges, "token", "getaccesstoken")
@@ -54,62 +60,98 @@ def _last_line(output: str) -> str:
     return (output.strip().splitlines() or ["(no output)"])[-1][:300]
 
 
+def _outcome(sync_outcome: str, sync_output: str) -> str:
+    """The sync's outcome, with a JSON answer's status field heard: 200 {"status": "failed"}
+    is a failed sync."""
+    if sync_outcome == "synced" and wording.status_signal(sync_output) in (
+            "failed", "reauthorize", "forbidden", "partial"):
+        return "failed"
+    return sync_outcome
+
+
 def _body_key(body: Any) -> str:
     return json.dumps(body, sort_keys=True, default=str)
-
-
-_REAUTHORIZE = re.compile(r"authori[sz]|re-?connect|consent|log ?in again|onboard", re.I)
 
 
 def refresh_rejected_stops(
     exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str,
     max_refresh_attempts: int = 2,
 ) -> Judgement:
-    """ERR-02: a rejected refresh (invalid_grant) stops the sync with a re-authorization note."""
+    """ERR-02: a rejected refresh (invalid_grant) stops the sync with a re-authorization note.
+
+    The outcome decides (the sync must not report success, must end, must not loop); the
+    words only add a warning when the message does not say, in Dutch or English, that the
+    customer has to connect (or activate the app) again.
+    """
     refreshes = [e for e in of_kind(exchanges, "token", "getaccesstoken")
                  if e.kind == "getaccesstoken" or e.facts.get("grant_type") == "refresh_token"]
     rejected = [e for e in refreshes if e.status >= 400]
     findings: list[str] = []
-    if sync_outcome == "synced":
+    warnings: list[str] = []
+    outcome = _outcome(sync_outcome, sync_output)
+    if outcome == "synced":
         findings.append("the sync reported success although the app's consent is withdrawn")
-    elif sync_outcome != "failed":
+    elif outcome != "failed":
         findings.append(f"the sync did not end by itself ({sync_outcome})")
-    elif not _REAUTHORIZE.search(sync_output):
-        findings.append(f"the sync failed without saying re-authorization is needed: "
-                        f"{_last_line(sync_output)}")
+    elif not sync_output.strip():
+        findings.append("the sync failed without a message; say that the customer must "
+                        "connect again")
+    elif wording.status_signal(sync_output) != "reauthorize" and not wording.mentions(
+            "reauthorize", sync_output):
+        warnings.append("the sync failed, but its message does not clearly say that "
+                        "re-authorization is needed (e.g. 'koppel opnieuw' / 'connect again'): "
+                        + wording.quoted(sync_output))
     if len(refreshes) > max_refresh_attempts:
         findings.append(f"{len(refreshes)} refresh attempts ({len(rejected)} rejected, first "
                         f"{where(refreshes[0])}); stop after invalid_grant")
-    return judge("ERR-02", findings,
-                 f"After the refresh was rejected ({len(rejected)} rejection(s)) the sync stopped "
-                 f"and said so: {_last_line(sync_output)}",
-                 "The app does not stop cleanly when its refresh token is rejected.",
-                 refresh_attempts=len(refreshes))
+    if findings:
+        return failed("ERR-02", "The app does not stop cleanly when its refresh token is "
+                      "rejected.", findings, warnings=warnings, refresh_attempts=len(refreshes))
+    return passed("ERR-02", f"After the refresh was rejected ({len(rejected)} rejection(s)) the "
+                  f"sync stopped and said so: {_last_line(sync_output)}", warnings=warnings,
+                  refresh_attempts=len(refreshes))
 
 
 def forbidden_reported(
     exchanges: Sequence[Exchange], operation_id: str, *, sync_outcome: str, sync_output: str
 ) -> Judgement:
-    """ERR-03: a 403 is reported clearly and retried at most once."""
+    """ERR-03: a 403 is reported clearly and retried at most once.
+
+    A failed sync reports the refusal by its outcome; a sync that still reports success must
+    at least mention it (Dutch or English). A message the harness cannot classify is a
+    warning that quotes it.
+    """
     forbidden = [e for e in api_calls(exchanges)
                  if e.operation_id == operation_id and e.status == 403]
     if not forbidden:
-        return failed("ERR-03", f"The app did not call {operation_id} while it was forbidden, "
-                      "so its handling of 403 could not be seen.",
+        return failed("ERR-03", f"The app did not call {operation_id} (the read its baseline "
+                      "sync made first) while it was forbidden, so its handling of 403 could "
+                      "not be seen.",
                       [f"sync outcome: {sync_outcome}: {_last_line(sync_output)}"])
     findings: list[str] = []
+    warnings: list[str] = []
     if len(forbidden) > 2:
         findings.append(f"{len(forbidden)} requests got 403 ({where(forbidden[0])} ... "
                         f"{where(forbidden[-1])}); retry a 403 at most once")
-    if sync_outcome == "synced" and not re.search(r"403|forbidden|rights|permission",
-                                                  sync_output, re.I):
-        findings.append("the sync reported success without mentioning the refused request")
-    elif sync_outcome not in ("synced", "failed"):
+    outcome = _outcome(sync_outcome, sync_output)
+    if outcome not in ("synced", "failed"):
         findings.append(f"the sync did not end by itself ({sync_outcome})")
-    return judge("ERR-03", findings,
-                 f"SB answered 403 to {operation_id}; the app tried {len(forbidden)} time(s) and "
-                 f"reported: {_last_line(sync_output)}",
-                 "The app does not handle a 403 as AFAS expects.")
+    elif not sync_output.strip():
+        if outcome == "synced":
+            findings.append("the sync reported success and said nothing about the refused "
+                            "request")
+        else:
+            findings.append("the sync failed without a message; say which request SB refused")
+    elif not wording.mentions("forbidden", sync_output):
+        warnings.append(f"the sync {'succeeded' if outcome == 'synced' else 'failed'}, but its "
+                        "message does not clearly name the missing rights (e.g. 'geen rechten' "
+                        "/ '403'): " + wording.quoted(sync_output))
+    if findings:
+        return failed("ERR-03", "The app does not handle a 403 as AFAS expects.", findings,
+                      warnings=warnings)
+    return passed("ERR-03", f"SB answered 403 to {operation_id}; the app tried "
+                  f"{len(forbidden)} time(s) and reported: {_last_line(sync_output)}",
+                  warnings=warnings)
 
 
 def rejected_not_resent(
@@ -192,13 +234,19 @@ def backoff_on_unavailable(
     exchanges: Sequence[Exchange], operation_id: str, *, sync_outcome: str, sync_output: str,
     min_first_delay: float = 0.1, max_attempts: int = 10,
 ) -> Judgement:
-    """ERR-06: 503s are retried a bounded number of times with growing delays, then succeed."""
+    """ERR-06: 503s are retried a bounded number of times with a pause, then succeed.
+
+    AFAS rejects no retry, a tight loop (no pause) and unbounded retries; delays that do not
+    grow, or are longer than needed, are a cautious policy: a warning.
+    """
     attempts = _attempts(exchanges, operation_id)
     unavailable = [e for e in attempts if e.status >= 500]
     if not unavailable:
-        return failed("ERR-06", f"The app did not call {operation_id} while SB answered 503.",
+        return failed("ERR-06", f"The app did not call {operation_id} (the read its baseline "
+                      "sync made first) while SB answered 503.",
                       [f"sync outcome: {sync_outcome}: {_last_line(sync_output)}"])
     findings: list[str] = []
+    warnings: list[str] = []
     start = attempts.index(unavailable[0])
     streak = attempts[start:start + len(unavailable) + 1]
     gaps = [later.started - earlier.started
@@ -211,28 +259,38 @@ def backoff_on_unavailable(
     if gaps and gaps[0] < min_first_delay:
         findings.append(f"the first retry came {gaps[0]:.2f} s after the 503 (at least "
                         f"{min_first_delay:g} s expected: back off)")
-    if len(gaps) >= 2 and gaps[1] <= gaps[0]:
-        findings.append(f"the delays did not increase: {gaps[0]:.2f} s, then {gaps[1]:.2f} s")
-    if sync_outcome != "synced":
+    if len(gaps) >= 2 and gaps[1] <= gaps[0] and gaps[0] >= min_first_delay:
+        warnings.append(f"the delays did not increase ({gaps[0]:.2f} s, then {gaps[1]:.2f} s); "
+                        "an exponential backoff spreads the load when SB recovers")
+    if _outcome(sync_outcome, sync_output) != "synced":
         findings.append(f"the sync did not succeed after the fault cleared: "
                         f"{_last_line(sync_output)}")
     shown = ", ".join(f"{gap:.2f} s" for gap in gaps)
-    return judge("ERR-06", findings,
-                 f"SB answered 503 {len(unavailable)} times; the app retried after {shown} and "
-                 "the sync succeeded.",
-                 "The app does not back off and recover from 5xx answers.", gaps_s=gaps)
+    if findings:
+        return failed("ERR-06", "The app does not back off and recover from 5xx answers.",
+                      findings, warnings=warnings, gaps_s=gaps)
+    return passed("ERR-06", f"SB answered 503 {len(unavailable)} times; the app retried after "
+                  f"{shown} and the sync succeeded.", warnings=warnings, gaps_s=gaps)
 
 
 def retry_after_honoured(
-    exchanges: Sequence[Exchange], operation_id: str, *, tolerance: float = 0.05
+    exchanges: Sequence[Exchange], operation_id: str, *, tolerance: float = 0.05,
+    sync_outcome: str | None = None, sync_output: str = "",
 ) -> Judgement:
-    """ERR-07: after 429 with Retry-After the next attempt waits at least that long."""
+    """ERR-07: after 429 with Retry-After the next attempt waits at least that long.
+
+    Waiting longer is fine; stopping the sync with a report instead of retrying is cautious,
+    not wrong (a warning); a sync that reports success without the throttled data fails.
+    """
     attempts = _attempts(exchanges, operation_id)
     throttled = [e for e in attempts if e.status == 429]
     if not throttled:
-        return failed("ERR-07", f"The app did not call {operation_id} while SB answered 429.")
+        return failed("ERR-07", f"The app did not call {operation_id} (the read its baseline "
+                      "sync made first) while SB answered 429.")
     findings: list[str] = []
+    warnings: list[str] = []
     waits: list[float] = []
+    outcome = _outcome(sync_outcome, sync_output) if sync_outcome is not None else None
     for e in throttled:
         try:
             wanted = float(e.response_headers.get("retry-after", "0"))
@@ -241,17 +299,23 @@ def retry_after_honoured(
         answered_at = e.started + e.duration_ms / 1000
         following = [later for later in attempts if later.started > e.started]
         if not following:
-            findings.append(f"after {where(e)} the app did not try again")
+            if outcome == "failed" and sync_output.strip():
+                warnings.append(f"after {where(e)} the app stopped and reported instead of "
+                                f"retrying after {wanted:g} s: {wording.quoted(sync_output)}")
+            else:
+                findings.append(f"after {where(e)} the app did not try again")
             continue
         waited = following[0].started - answered_at
         waits.append(waited)
         if waited + tolerance < wanted:
             findings.append(f"after {where(e)} (Retry-After: {wanted:g}) the app tried again "
                             f"{waited:.2f} s later ({where(following[0])})")
-    return judge("ERR-07", findings,
-                 "After 429 the app waited " + ", ".join(f"{w:.2f} s" for w in waits)
-                 + ", at least the Retry-After SB asked for.",
-                 "The app does not honour Retry-After.", waits_s=waits)
+    if findings:
+        return failed("ERR-07", "The app does not honour Retry-After.", findings,
+                      warnings=warnings, waits_s=waits)
+    shown = ", ".join(f"{w:.2f} s" for w in waits) or "(no retry)"
+    return passed("ERR-07", f"After 429 the app waited {shown}, at least the Retry-After SB "
+                  "asked for.", warnings=warnings, waits_s=waits)
 
 
 def retried_with_same_identifier(
@@ -323,21 +387,42 @@ def unusual_responses_survived(runs: Sequence[UnusualRun]) -> Judgement:
 
 
 def unreachable_reported(
-    *, sync_outcome: str, sync_output: str, duration_s: float, limit_s: float, attempts: int
+    *, sync_outcome: str, sync_output: str, duration_s: float, limit_s: float, attempts: int,
+    window_s: float | None = None, longest_request_s: float = 0.0,
+    request_cap_s: float | None = None,
 ) -> Judgement:
-    """ERR-10: with SB unreachable the sync reports failure within the configured time."""
+    """ERR-10: with SB unreachable the sync ends with a failure report, bounded in time.
+
+    AFAS rejects a hang (no report within the harness's window `window_s`), silent success
+    and a request without a client timeout (held open `request_cap_s` or longer). Reporting
+    later than the recommended `limit_s` but within the window is a cautious policy: a
+    warning.
+    """
+    window = window_s if window_s is not None else limit_s
     findings: list[str] = []
-    if sync_outcome == "synced":
+    warnings: list[str] = []
+    outcome = _outcome(sync_outcome, sync_output)
+    if request_cap_s is not None and longest_request_s >= request_cap_s:
+        findings.append(f"an SB request stayed open {longest_request_s:.1f} s without the app "
+                        f"giving up (at most {request_cap_s:g} s expected); set a client timeout")
+    if outcome == "synced":
         findings.append(f"the sync reported success although SB answered nothing "
                         f"({attempts} requests went unanswered)")
-    elif sync_outcome == "timeout" or duration_s > limit_s:
-        findings.append(f"the sync had not reported after {duration_s:.1f} s (limit "
-                        f"{limit_s:g} s, [thresholds] unreachable_timeout); set a client timeout")
-    elif sync_outcome != "failed":
+    elif sync_outcome == "timeout" or duration_s > window:
+        findings.append(f"the sync had not reported after {duration_s:.1f} s (the harness "
+                        f"waits {window:g} s; [thresholds] unreachable_timeout {limit_s:g} s); "
+                        "set a client timeout and bound the retries")
+    elif outcome != "failed":
         findings.append(f"the sync could not be judged ({sync_outcome})")
     elif not sync_output.strip():
         findings.append("the sync failed without a message")
-    return judge("ERR-10", findings,
-                 f"With SB unreachable the sync failed after {duration_s:.1f} s (limit "
-                 f"{limit_s:g} s) and said: {_last_line(sync_output)}",
-                 "The app does not report an unreachable SB in time.")
+    elif duration_s > limit_s:
+        warnings.append(f"the sync reported after {duration_s:.1f} s, later than the "
+                        f"recommended {limit_s:g} s ([thresholds] unreachable_timeout): "
+                        "bounded, but the customer waits long")
+    if findings:
+        return failed("ERR-10", "The app does not report an unreachable SB in time.", findings,
+                      warnings=warnings, duration_s=round(duration_s, 2))
+    return passed("ERR-10", f"With SB unreachable the sync failed after {duration_s:.1f} s "
+                  f"(recommended {limit_s:g} s) and said: {_last_line(sync_output)}",
+                  warnings=warnings, duration_s=round(duration_s, 2))

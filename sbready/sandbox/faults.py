@@ -15,7 +15,11 @@ Kinds:
   answer, without processing (e.g. spec-valid but unusual list answers).
 
 A rule applies to /api/ requests; it applies to the auth endpoints (token, app-token
-exchange) only when its `path` names them explicitly (e.g. path="/app/token").
+exchange, getscopes) only when its `path` names them explicitly (e.g. path="/app/token";
+path="*" matches every SB endpoint). `skip=N` lets the first N matching requests through
+untouched (e.g. a 401 on the sync's second API call, after the app has its token).
+A "status" 401 also makes the access token the request presented invalid: SB rejects that
+token from then on, so a retry with the same token fails too (our assumption).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class FaultRule:
     path: str | None = None  # regex (full match) or glob on the path inside the environment
     environment: str | None = None
     times: int | None = 1
+    skip: int = 0  # let this many matching requests through before the fault applies
     status: int | None = None
     retry_after: float | None = None
     delay: float = 0.0
@@ -59,6 +64,8 @@ class FaultRule:
             raise ValueError(f"a status fault needs a 4xx or 5xx status, not {self.status}")
         if self.kind == "write_result" and self.result not in (None, *_WRITE_RESULTS):
             raise ValueError(f"write_result must be one of {', '.join(_WRITE_RESULTS)}")
+        if isinstance(self.skip, bool) or not isinstance(self.skip, int) or self.skip < 0:
+            raise ValueError("skip must be a whole number >= 0 (matching requests let through)")
         if self.delay < 0 or self.hold < 0:
             raise ValueError("delay and hold must not be negative")
 
@@ -127,6 +134,7 @@ class FaultBook:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: dict[str, tuple[FaultRule, int | None]] = {}
+        self._skipped: dict[str, int] = {}  # rule id -> matching requests let through so far
         self._counter = 0
 
     def add(self, rule: FaultRule) -> str:
@@ -141,6 +149,7 @@ class FaultBook:
         """Remove every rule."""
         with self._lock:
             self._rules.clear()
+            self._skipped.clear()
 
     def active(self) -> dict[str, FaultRule]:
         """The rules with occurrences left, by id."""
@@ -161,10 +170,14 @@ class FaultBook:
                     is_api=is_api,
                 ):
                     continue
+                if self._skipped.get(rule_id, 0) < rule.skip:
+                    self._skipped[rule_id] = self._skipped.get(rule_id, 0) + 1
+                    continue  # let it through; a later rule may still match
                 if left is None:
                     return rule_id, rule
                 if left <= 1:
                     del self._rules[rule_id]
+                    self._skipped.pop(rule_id, None)
                 else:
                     self._rules[rule_id] = (rule, left - 1)
                 return rule_id, rule
