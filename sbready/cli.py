@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(sandbox)
     sandbox.add_argument("--dialect", choices=("observed", "schema"), default="observed")
     sandbox.add_argument("--app-token", metavar="TOKEN", help="activate TOKEN in environment demo")
+    sandbox.add_argument("--admin-app-token", metavar="TOKEN",
+                         help="activate TOKEN in the Admin Center (serves demo and acme)")
+    sandbox.add_argument("--hide-admin-scope", action="store_true",
+                         help="getscopes lists only customer environments, not the Admin Center")
 
     spec = sub.add_parser("spec", help="work with AFAS's SB OpenAPI files")
     spec_sub = spec.add_subparsers(dest="spec_command", required=True, parser_class=_Parser)
@@ -82,6 +86,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             sb_version=args.sb_version,
             dialect=args.dialect,
             app_token=args.app_token,
+            admin_app_token=args.admin_app_token,
+            list_admin_scope=not args.hide_admin_scope,
         )
     if args.command == "report":
         from sbready.report.html import report_command

@@ -10,6 +10,9 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +23,7 @@ from sbready.errors import UsageError
 from sbready.sandbox.server import bind, serve
 
 APP_TOKEN = "cli-test-app-token-" + "z" * 30
+ADMIN_APP_TOKEN = "cli-test-admin-token-" + "y" * 30
 
 
 def _lines(stream: object, into: queue.Queue[str]) -> None:
@@ -27,18 +31,23 @@ def _lines(stream: object, into: queue.Queue[str]) -> None:
         into.put(line)
 
 
-def test_sandbox_command_serves_until_terminated(spec_dir: Path) -> None:
+@contextmanager
+def _served_sandbox(spec_dir: Path, *options: str) -> Iterator[tuple[str, list[str]]]:
+    """`sb-readiness sandbox --port 0 OPTIONS` as a user runs it: (base URL, printed lines).
+
+    Stopped with Ctrl-C's signal afterwards; it must exit cleanly without a traceback.
+    """
     env = {**os.environ, "SB_SPEC_DIR": str(spec_dir)}
     script = Path(sys.executable).with_name("sb-readiness")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "sbready.cli"]
-    command = [*launcher, "sandbox", "--port", "0", "--app-token", APP_TOKEN]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [*launcher, "sandbox", "--port", "0", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     output: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(process.stdout, output), daemon=True).start()
+    printed: list[str] = []
     try:
-        printed: list[str] = []
         base_url = None
         while base_url is None:
             try:
@@ -48,18 +57,8 @@ def test_sandbox_command_serves_until_terminated(spec_dir: Path) -> None:
             printed.append(line)
             found = re.match(r"base URL: (http://\S+)", line)
             base_url = found.group(1) if found else None
-        with httpx.Client(base_url=base_url, timeout=10) as http:
-            exchanged = http.post(
-                "/demo/authentication/getaccesstoken", json={"apptoken": APP_TOKEN}
-            )
-            assert exchanged.status_code == 200, exchanged.text
-            token = exchanged.json()["access_token"]
-            answer = http.get(
-                "/demo/api/administrations",
-                headers={"Authorization": f"Bearer {token}", "Accept-Version": "1"},
-            )
-        assert answer.status_code == 200 and isinstance(answer.json(), list)
-        assert answer.json(), "the seeded demo environment has administrations"
+        time.sleep(0.2)  # the rest of the banner follows the base URL at once
+        yield base_url, printed
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         try:
@@ -67,13 +66,48 @@ def test_sandbox_command_serves_until_terminated(spec_dir: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-    while not output.empty():
-        printed.append(output.get_nowait())
-    banner = "".join(printed)
-    assert "demo-partner" in banner and "X-Sbready-Key" in banner and "Accept-Version: 1" in banner
+        while not output.empty():
+            printed.append(output.get_nowait())
     errors = process.stderr.read() if process.stderr else ""
     assert process.returncode in (0, 130), errors  # 130: stopped by Ctrl-C, as shells report
     assert "Traceback" not in errors
+
+
+def test_sandbox_command_serves_until_terminated(spec_dir: Path) -> None:
+    with _served_sandbox(spec_dir, "--app-token", APP_TOKEN) as (base_url, printed), \
+            httpx.Client(base_url=base_url, timeout=10) as http:
+        exchanged = http.post("/demo/authentication/getaccesstoken", json={"apptoken": APP_TOKEN})
+        assert exchanged.status_code == 200, exchanged.text
+        token = exchanged.json()["access_token"]
+        answer = http.get(
+            "/demo/api/administrations",
+            headers={"Authorization": f"Bearer {token}", "Accept-Version": "1"},
+        )
+    assert answer.status_code == 200 and isinstance(answer.json(), list)
+    assert answer.json(), "the seeded demo environment has administrations"
+    banner = "".join(printed)
+    assert "demo-partner" in banner and "X-Sbready-Key" in banner and "Accept-Version: 1" in banner
+
+
+def test_sandbox_command_serves_an_admin_center_app_token(spec_dir: Path) -> None:
+    with _served_sandbox(spec_dir, "--admin-app-token", ADMIN_APP_TOKEN) as (base_url, printed), \
+            httpx.Client(base_url=base_url, timeout=10) as http:
+        body = {"apptoken": ADMIN_APP_TOKEN}
+        admin = http.post("/admin/authentication/getaccesstoken", json=body)
+        assert admin.status_code == 200, admin.text
+        bearer = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+        by_get = http.get("/authentication/getscopes", headers=bearer)
+        by_post = http.post("/authentication/getscopes", headers=bearer)
+        demo = http.post("/demo/authentication/getaccesstoken", json=body)
+        reads = http.get("/demo/api/administration", headers={
+            "Authorization": f"Bearer {demo.json()['access_token']}", "Accept-Version": "1"})
+    assert by_get.status_code == by_post.status_code == 200
+    customers = [item for item in by_get.json() if item["Path"] != "admin"]
+    assert [item["Path"] for item in customers] == ["demo", "acme"]
+    assert all(set(item) == {"Name", "Description", "Path"} for item in by_post.json())
+    assert demo.status_code == 200 and reads.status_code == 200, reads.text
+    assert isinstance(reads.json(), list) and reads.json()
+    assert "/admin/authentication/getaccesstoken" in "".join(printed)
 
 
 def test_port_in_use_is_a_usage_error_with_the_fix(

@@ -41,7 +41,7 @@ async def test_pkce_flow_end_to_end_gives_tokens_that_open_the_api(sandbox: Sand
     async with client_for(sandbox) as http:
         tokens = await token_for(http)
         assert set(tokens) == {"access_token", "expires_in", "token_type", "refresh_token"}
-        assert tokens["expires_in"] == 1800 and tokens["token_type"] == "bearer"
+        assert tokens["expires_in"] == "1800" and tokens["token_type"] == "bearer"
         answer = await http.get("/demo/api/administrations", headers=bearer(tokens["access_token"]))
     assert answer.status_code == 200, answer.text
     token_exchange = sandbox.journal.find("token")[-1]
@@ -362,7 +362,9 @@ async def test_admin_center_scopes_and_per_environment_tokens(make_sandbox) -> N
         in_acme = await http.get("/acme/api/administrations", headers=bearer(acme_token))
         in_demo = await http.get("/demo/api/administrations", headers=bearer(acme_token))
     assert scopes.status_code == 200
-    assert scopes.json() == [{"Name": "Demo", "Path": "demo"}, {"Name": "Acme", "Path": "acme"}]
+    # the Admin Center itself first (the spec's example), then the customer environments
+    assert [(item["Name"], item["Path"]) for item in scopes.json()] == [
+        ("Beheer", "admin"), ("Demo Administratie B.V.", "demo"), ("Acme Holding B.V.", "acme")]
     assert by_identity.status_code == 200
     assert anonymous.status_code == 401
     assert per_env.status_code == 200 and "refresh_token" not in per_env.json()

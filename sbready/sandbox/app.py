@@ -38,6 +38,9 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 Endpoint = Callable[[Request], Awaitable[Response]]
 _logger = logging.getLogger("sbready.sandbox")
 _DEFAULT_LIFETIMES = Lifetimes()
+# getscopes names of the seeded environments; one Description empty, as the guide's example
+SCOPE_NAMES = {"demo": ("Demo Administratie B.V.", "Voorbeeldomgeving"),
+               "acme": ("Acme Holding B.V.", "")}
 
 
 class Sandbox:
@@ -53,11 +56,16 @@ class Sandbox:
         control_key: str | None = None,
         seed: int = 1,
         clock: Callable[[], float] = time.time,
+        list_admin_scope: bool = True,
     ) -> None:
         if ADMIN in environments:
             raise ValueError('"admin" is the Admin Center, not a customer environment')
         self.index = index
+        self.dialect: Dialect = dialect
         self.environments = tuple(environments)
+        # the spec's getscopes example lists the Admin Center itself ("Beheer", Path "admin");
+        # the payroll guide's example does not: apps must cope with both
+        self.list_admin_scope = list_admin_scope
         self.control_key = control_key or secrets.token_urlsafe(24)
         self.journal = Journal()
         self.redactor = SandboxRedactor()
@@ -86,8 +94,20 @@ class Sandbox:
         token: str | None = None,
         name: str = "app",
     ) -> str:
-        """Activate an app token in `environment` (every bundle unless given); returns it."""
+        """Activate an app token in `environment`, or in the Admin Center with
+        `environment="admin"` (every bundle unless given); returns it."""
         return self.auth.activate(environment, bundles, token, name)
+
+    def scopes(self) -> list[dict[str, str]]:
+        """getscopes' answer: the customer environments the office manages, as {Name,
+        Description, Path} (the payroll guide's shape), the Admin Center first if listed."""
+        items = [{"Name": "Beheer", "Description": "", "Path": ADMIN}] if (
+            self.list_admin_scope) else []
+        for environment in self.environments:
+            name, description = SCOPE_NAMES.get(
+                environment, (f"{environment.capitalize()} B.V.", ""))
+            items.append({"Name": name, "Description": description, "Path": environment})
+        return items
 
     def expire_tokens(
         self, *, environment: str | None = None, client_id: str | None = None

@@ -4,6 +4,14 @@ No HTTP here: the routes in http_auth.py turn requests into calls on `AuthServer
 answers into AFAS's responses. Codes and tokens are random opaque strings; the server keeps
 only their SHA-256 digests, bound to client, environment and granted bundles.
 
+App tokens (AFAS's authentication guide, "Authenticate with a static token"): an administrator
+activates the app in a customer environment or in the Admin Center and gets a static token. A
+customer activation is exchanged at `/<environment>/authentication/getaccesstoken`; an Admin
+Center activation at `/admin/...` (a token for getscopes) and at `/<environment>/...` for every
+customer environment the office manages (a token for that environment only). The spec's optional
+`scope` body field names the environment: our reading is that at `/admin` it asks for that
+environment's token, and elsewhere it must name the URL's environment (our assumption).
+
 Consent model (our reading of the App Center): the consent page is shown on every authorize
 request. Withdrawing consent (blocking the app) revokes every token and code of that client
 in that environment and refuses new tokens there until consent is given again, either by
@@ -86,16 +94,22 @@ class Grant:
     expires_at: float
     level: Level = "customer"
     revoked: bool = False
+    activation: str | None = None  # digest of the app token it was exchanged from, if any
 
 
 @dataclass
 class AppActivation:
-    """An app token an administrator activated in one environment."""
+    """An app token an administrator activated in one environment or in the Admin Center."""
 
-    environment: str
+    environment: str  # a customer environment, or ADMIN for an Admin Center activation
     bundles: tuple[str, ...] | None
     name: str
     revoked: bool = False
+
+    @property
+    def level(self) -> Level:
+        """Admin Center activations serve every managed customer environment."""
+        return "admin" if self.environment == ADMIN else "customer"
 
 
 @dataclass(frozen=True)
@@ -168,10 +182,11 @@ class AuthServer:
     def activate(
         self, environment: str, bundles: Sequence[str] | None, token: str | None, name: str
     ) -> str:
-        """Activate an app token in `environment`; returns the token."""
-        if environment not in self.environments:
+        """Activate an app token in `environment` (or ADMIN, the Admin Center); returns it."""
+        if environment != ADMIN and environment not in self.environments:
             raise ValueError(
-                f"unknown environment {environment!r}; use one of {', '.join(self.environments)}"
+                f"unknown environment {environment!r}; use one of "
+                f"{', '.join(self.environments)} or {ADMIN} (the Admin Center)"
             )
         app_token = token or secrets.token_urlsafe(48)
         with self._lock:
@@ -198,19 +213,36 @@ class AuthServer:
                     count += 1
         return count
 
+    def expire_token(self, token: str) -> bool:
+        """Make this one access token expired now (a 401 fault: SB rejects it from then on)."""
+        with self._lock:
+            grant = self._grants.get(_digest(token))
+            if grant is None or grant.kind != "access" or grant.revoked:
+                return False
+            grant.expires_at = min(grant.expires_at, self.clock() - 1)
+            return True
+
     def withdraw(self, client_id: str, environment: str) -> None:
-        """Block the app in `environment`: revoke its tokens and codes there."""
+        """Block the app in `environment`: revoke its tokens and codes there.
+
+        Deactivating an app token also kills every access token exchanged from it, in
+        every environment (an Admin Center activation serves them all).
+        """
         with self._lock:
             self._blocked.add((client_id, environment))
+            deactivated = set()
+            for digest, app in self._apps.items():
+                if app.name == client_id and app.environment == environment:
+                    app.revoked = True
+                    deactivated.add(digest)
             for grant in self._grants.values():
                 if grant.client_id == client_id and grant.environment == environment:
+                    grant.revoked = True
+                if grant.activation in deactivated:
                     grant.revoked = True
             for code in self._codes.values():
                 if code.client_id == client_id and code.environment == environment:
                     code.used = True
-            for app in self._apps.values():
-                if app.name == client_id and app.environment == environment:
-                    app.revoked = True
 
     def restore(self, client_id: str, environment: str) -> None:
         """Unblock the app; earlier tokens stay revoked, a new consent flow works."""
@@ -345,22 +377,43 @@ class AuthServer:
             access = self._issue("access", client, environment, grant.bundles)
         return IssuedTokens(access, self.lifetimes.access)
 
-    def exchange_app_token(self, environment: str, app_token: str) -> tuple[str, AppActivation]:
-        """An access token (600 s) for an activated app token, or TokenError (401)."""
+    def exchange_app_token(
+        self, environment: str, app_token: str, scope: str | None = None
+    ) -> tuple[str, AppActivation, str]:
+        """An access token (600 s) for an activated app token: (token, activation, the
+        environment it works in), or TokenError (401 unknown/revoked, 400 bad scope)."""
         with self._lock:
-            app = self._apps.get(_digest(app_token))
-            if app is None or app.revoked or app.environment != environment:
+            digest = _digest(app_token)
+            app = self._apps.get(digest)
+            if app is None or app.revoked:
                 raise TokenError("invalid_grant", "unknown app token", 401)
+            target = self._app_token_target(app, environment, scope)
             token = secrets.token_urlsafe(32)
             self._grants[_digest(token)] = Grant(
                 "access",
                 app.name,
-                environment,
+                target,
                 app.bundles,
                 self.clock() + self.lifetimes.app_access,
+                level=app.level if target == ADMIN else "customer",
+                activation=digest,
             )
         self.redactor.remember(token, follow=True)
-        return token, app
+        return token, app, target
+
+    def _app_token_target(self, app: AppActivation, environment: str, scope: str | None) -> str:
+        """Where the exchanged token works; an Admin Center token may ask for a scope."""
+        if app.environment != ADMIN and environment != app.environment:
+            raise TokenError("invalid_grant", "unknown app token", 401)
+        if environment == ADMIN and scope:
+            if scope not in self.environments and scope != ADMIN:
+                raise TokenError("invalid_request", f"unknown scope {scope!r}", 400)
+            return scope
+        if scope and scope != environment:
+            raise TokenError(
+                "invalid_request", f"scope {scope!r} is not this environment ({environment})", 400
+            )
+        return environment
 
     def _issue(
         self,

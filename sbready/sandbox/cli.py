@@ -9,6 +9,7 @@ import uvicorn
 
 from sbready.errors import UsageError
 from sbready.sandbox.app import RegisteredClient, Sandbox
+from sbready.sandbox.auth import ADMIN
 from sbready.sandbox.server import bind, uvicorn_config
 from sbready.sandbox.store import Dialect
 from sbready.spec.resolve import load_index
@@ -25,13 +26,18 @@ def serve_command(
     sb_version: str | None,
     dialect: str,
     app_token: str | None,
+    admin_app_token: str | None = None,
+    list_admin_scope: bool = True,
 ) -> int:
     """Build a sandbox (demo + acme, a demo OAuth client), print how to use it, serve it."""
+    if app_token and admin_app_token and app_token == admin_app_token:
+        raise UsageError("--app-token and --admin-app-token must differ; pass two tokens.")
     if dialect not in ("observed", "schema"):
         raise UsageError(f"unknown dialect {dialect!r}; use --dialect observed or schema.")
     index = load_index(spec, sb_version)
     chosen: Dialect = "schema" if dialect == "schema" else "observed"
-    sandbox = Sandbox(index, dialect=chosen, environments=ENVIRONMENTS)
+    sandbox = Sandbox(index, dialect=chosen, environments=ENVIRONMENTS,
+                      list_admin_scope=list_admin_scope)
     client_secret = secrets.token_urlsafe(24)
     sandbox.register_client(
         RegisteredClient(
@@ -45,10 +51,14 @@ def serve_command(
     )
     if app_token:
         sandbox.activate("demo", token=app_token, name="cli-app")
+    if admin_app_token:
+        sandbox.activate(ADMIN, token=admin_app_token, name="cli-admin-app")
     sock = bind(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
     _print_banner(base_url, index.sb_version, chosen, sandbox.control_key, client_secret, app_token)
+    if admin_app_token:
+        _print_admin_banner(base_url, admin_app_token, list_admin_scope)
     server = uvicorn.Server(uvicorn_config(sandbox.app, log_level="warning"))
     try:
         server.run(sockets=[sock])
@@ -91,3 +101,19 @@ def _print_banner(
     ]
     print("\n".join(lines), flush=True)
     sys.stdout.flush()
+
+
+def _print_admin_banner(base_url: str, admin_app_token: str, list_admin_scope: bool) -> None:
+    # how an Admin Center app-token app gets its tokens (AFAS's authentication guide)
+    listed = "the Admin Center (Path admin) first, then " if list_admin_scope else ""
+    lines = [
+        "app token activated in the Admin Center; exchange it there, list the environments, "
+        "then get a token per environment:",
+        f"  curl -s -X POST {base_url}/admin/authentication/getaccesstoken "
+        f"-H 'Content-Type: application/json' -d '{{\"apptoken\": \"{admin_app_token}\"}}'",
+        f"  curl -s {base_url}/authentication/getscopes -H 'Authorization: Bearer <access_token>'"
+        f"   ({listed}demo and acme as {{Name, Description, Path}})",
+        f"  curl -s -X POST {base_url}/demo/authentication/getaccesstoken "
+        f"-H 'Content-Type: application/json' -d '{{\"apptoken\": \"{admin_app_token}\"}}'",
+    ]
+    print("\n".join(lines), flush=True)

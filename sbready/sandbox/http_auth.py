@@ -190,7 +190,7 @@ class AuthRoutes:
             issued = self.auth.refresh(client, environment, fields["refresh_token"])
         body: dict[str, Any] = {
             "access_token": issued.access_token,
-            "expires_in": issued.expires_in,
+            "expires_in": self._lifetime(issued.expires_in),
             "token_type": "bearer",
         }
         if issued.refresh_token is not None:
@@ -200,13 +200,18 @@ class AuthRoutes:
     # --- app token exchange and Admin Center scopes --------------------------------------
 
     async def get_access_token(self, request: Request) -> Response:
-        """POST /{env}/authentication/getaccesstoken {"apptoken": ...} -> a 600 s token."""
+        """POST /{env}/authentication/getaccesstoken {"apptoken": ..., "scope"?} -> a 600 s token.
+
+        `env` is a customer environment or `admin` (an Admin Center activation, AFAS's
+        authentication guide: "for both apps that live in a customer environment and apps
+        that live in an Admin Center").
+        """
         environment = request.path_params["env"]
         draft = draft_of(request)
         draft.kind = "getaccesstoken"
         draft.environment = environment
-        draft.facts.update(apptoken_fp=None, issued_access_fp=None, error=None)
-        if environment not in self.sandbox.environments:
+        draft.facts.update(apptoken_fp=None, issued_access_fp=None, issued_for=None, error=None)
+        if not self._known_environment(environment):
             draft.facts["error"] = "unknown environment"
             return JSONResponse(status_body(404), 404)
         try:
@@ -218,25 +223,34 @@ class AuthRoutes:
             draft.facts["error"] = "invalid_request"
             message = 'The body must be JSON like {"apptoken": "..."}.'
             return JSONResponse(status_body(400, message), 400)
+        scope = payload.get("scope") if isinstance(payload, dict) else None
         draft.facts["apptoken_fp"] = self._fp(app_token)
-        draft.facts["scope"] = payload.get("scope") if isinstance(payload, dict) else None
+        draft.facts["scope"] = scope
         path = "/authentication/getaccesstoken"
         fault = await self.sandbox.apply_fault(request, draft, environment, path, None, False)
         if fault is not None:
             return fault
         try:
-            token, app = self.auth.exchange_app_token(environment, app_token)
-        except TokenError:
-            draft.facts["error"] = "invalid_grant"
-            return JSONResponse(status_body(401), 401)
+            token, app, target = self.auth.exchange_app_token(
+                environment, app_token, scope if isinstance(scope, str) else None
+            )
+        except TokenError as error:
+            draft.facts["error"] = error.error
+            reason = error.description if error.status == 400 else None
+            return JSONResponse(status_body(error.status, reason), error.status)
         draft.client_id = app.name
         draft.facts["issued_access_fp"] = self._fp(token)
-        expires_in = self.auth.lifetimes.app_access
-        body = {"access_token": token, "expires_in": expires_in, "token_type": "bearer"}
+        draft.facts["issued_for"] = target
+        body = {
+            "access_token": token,
+            "expires_in": self._lifetime(self.auth.lifetimes.app_access),
+            "token_type": "bearer",
+        }
         return JSONResponse(body, headers=_NO_STORE)
 
     async def get_scopes(self, request: Request) -> Response:
-        """POST /authentication/getscopes with an Admin Center token -> [{Name, Path}]."""
+        """GET or POST /authentication/getscopes with an Admin Center token (bearer, as the
+        guide shows, or the spec's IdentityToken header) -> [{Name, Description, Path}]."""
         draft = draft_of(request)
         draft.kind = "getscopes"
         draft.environment = request.path_params.get("env")
@@ -244,14 +258,26 @@ class AuthRoutes:
             return JSONResponse(status_body(404), 404)
         scheme, _, credential = request.headers.get("authorization", "").partition(" ")
         token = credential.strip() if scheme.lower() == "bearer" else ""
-        token = token or request.headers.get("identitytoken", "").strip()
+        via = "bearer" if token else None
+        if not token:
+            token = request.headers.get("identitytoken", "").strip()
+            via = "IdentityToken" if token else None
+        draft.facts.update(access_fp=self._fp(token), token_via=via)
+        fault = await self.sandbox.apply_fault(
+            request, draft, ADMIN, "/authentication/getscopes", None, False
+        )
+        if fault is not None:
+            return fault
         check = self.auth.check_access(token or None, ADMIN)
         draft.client_id = check.grant.client_id if check.grant else None
-        draft.facts.update(access_fp=self._fp(token), token_state=check.state)
+        draft.facts["token_state"] = check.state
         if check.state != "valid":
             return JSONResponse(status_body(401), 401)
-        scopes = [{"Name": env.capitalize(), "Path": env} for env in self.sandbox.environments]
-        return JSONResponse(scopes)
+        return JSONResponse(self.sandbox.scopes())
+
+    def _lifetime(self, seconds: int) -> int | str:
+        """expires_in: a string as AFAS's guides show ("600"), an integer per the schema."""
+        return str(seconds) if self.sandbox.dialect == "observed" else seconds
 
     def _known_environment(self, environment: str) -> bool:
         return environment == ADMIN or environment in self.sandbox.environments
