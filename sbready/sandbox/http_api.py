@@ -218,6 +218,11 @@ async def apply_fault(
         draft.facts["result"] = result
         return JSONResponse(write_result(result, errors=errors), 200)
     status = rule.answer_status
+    if status == 401:
+        # SB's 401 means this token is dead: a retry with it must fail too (our assumption)
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and credential.strip():
+            draft.facts["token_invalidated"] = sandbox.auth.expire_token(credential.strip())
     retry_after = rule.retry_after
     if retry_after is None and status == 429:
         retry_after = 1  # SB always tells a throttled client how long to wait
