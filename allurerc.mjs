@@ -34,6 +34,17 @@ export default defineConfig({
       groupBy: [{ label: "check_id" }],
       groupByMessage: false,
     },
+    // Warnings are not failures: passed or skipped tests that carry a `warning` label
+    // (suites/support.py). Allure puts a test in its first matching category, so a failed
+    // test that also warned stays under its failure; its warnings show as its steps and tag.
+    {
+      id: "warnings",
+      name: "Warnings (not failures, verdict unaffected)",
+      matchers: { statuses: ["passed", "skipped"], labels: { warning: "." } },
+      groupBy: [{ label: "check_id" }],
+      groupByMessage: false,
+      expand: true,
+    },
   ],
   plugins: {
     awesome: {

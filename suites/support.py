@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import allure
+import pytest
 
 from checks.judgement import Judgement
-from sbready.report.allure_labels import attach_exchanges, attach_json, attach_text
+from sbready.report.allure_labels import (
+    attach_exchanges,
+    attach_json,
+    attach_text,
+    mark_warnings,
+)
 from sbready.sandbox.journal import Exchange
 
 
@@ -21,7 +27,11 @@ def record(
     redactor: Any = None,
     **extra: Any,
 ) -> None:
-    """Attach the evidence and the judgement's sentence; fail the test if the check failed."""
+    """Attach the evidence, warnings and the judgement's sentence; fail if the check failed.
+
+    Warnings go into the result as `warning` labels (see allure_labels.mark_warnings), so
+    they reach the console, verdict.json and JUnit whether the check passed or failed.
+    """
     if exchanges:
         attach_exchanges(exchanges_name, exchanges, redactor=redactor)
     for name, value in extra.items():
@@ -31,14 +41,18 @@ def record(
             attach_json(name.replace("_", " "), value, redactor=redactor)
     if judgement.evidence:
         attach_json("judged values", judgement.evidence, redactor=redactor)
-    for warning in judgement.warnings:
-        with allure.step(f"Warning: {warning}"):
-            pass
+    mark_warnings(judgement.warnings, redactor=redactor)
     # the assertion inside the step marks the judgement's step failed in the report
     with allure.step(judgement.sentence):
         for finding in judgement.findings:
             _failed_step(finding)
         assert judgement.passed, judgement.message()
+
+
+def skip_check(reason: str, *, warnings: Sequence[str] = (), redactor: Any = None) -> NoReturn:
+    """Skip the running check with `reason`, keeping `warnings` in the report and verdict.json."""
+    mark_warnings(warnings, redactor=redactor)
+    pytest.skip(reason)
 
 
 class _Finding(AssertionError):

@@ -109,10 +109,11 @@ def test_summary_lines_table_failures_not_run_and_verdict(tmp_path: Path) -> Non
     results = read_results(tmp_path)
     lines = summary_lines(results)
     onboarding = next(line for line in lines if line.startswith("Working onboarding"))
-    # passed failed broken skipped not-run; 13 ONB checks, 2 ran.
-    assert onboarding.split()[-5:] == ["1", "1", "0", "0", "11"]
+    # passed failed broken skipped not-run warnings; 13 ONB checks, 2 ran.
+    assert onboarding.split()[-6:] == ["1", "1", "0", "0", "11", "0"]
     integration = next(line for line in lines if line.startswith("Working integration"))
-    assert integration.split()[-5:] == ["0", "0", "0", "1", "9"]
+    assert integration.split()[-6:] == ["0", "0", "0", "1", "9", "0"]
+    assert not any(line.startswith("WARN ") for line in lines)
     assert any(re.fullmatch(r"FAIL\s+ONB-06\s+blocker\s+state is constant", line)
                for line in lines)
     assert any(re.fullmatch(r"SKIP\s+INT-09\s+critical\s+no live SB target configured", line)
@@ -157,6 +158,7 @@ def test_verdict_json_for_ci(tmp_path: Path) -> None:
                      "area": "Working onboarding", "title": CHECKS["ONB-06"].title,
                      "tests": 1, "message": "plain PKCE"}
     assert data["areas"]["App Center listing"]["passed"] == 1
+    assert data["warnings"] == [] and data["areas"]["App Center listing"]["warnings"] == 0
 
 
 def test_junit_has_one_case_per_check(tmp_path: Path) -> None:

@@ -4,6 +4,12 @@ Every suite test calls `label_check` first, so the report groups tests by review
 (epic) and check (feature), and the verdict can find each test's check through the
 `check_id` label. Attachments pass through an optional redactor before they reach the
 results directory, so a secret the journal missed still never lands in the report.
+
+Warnings (worth telling the partner, never a failure) are written by `mark_warnings`, the
+one place that encodes them: one `warning` label per warning (its value is the warning
+text; the verdict, verdict.json, JUnit and the console read these), one `warning` tag (a
+marker in the report's test list) and a readable step "Warning: ..." per warning. Any
+status can carry them: passed, failed or skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from checks.catalog import CHECKS, CheckInfo
 from sbready.sandbox.journal import Exchange
 
 CHECK_ID_LABEL = "check_id"
+WARNING_LABEL = "warning"  # one label per warning; the value is the warning's text
+WARNING_TAG = "warning"  # one tag per warned test, so the report's list marks it
 
 _SEVERITY_LEVELS = {
     "blocker": allure.severity_level.BLOCKER,
@@ -102,6 +110,22 @@ def label_check(check_id: str, *, scenario: str | None = None) -> None:
 
 def _redacted_text(text: str, redactor: SecretRedactor | None) -> str:
     return redactor.redact(text) if redactor is not None else text
+
+
+def mark_warnings(warnings: Sequence[str], *, redactor: SecretRedactor | None = None) -> None:
+    """Put each warning into the running test's Allure result (label, tag, readable step).
+
+    Repeated warnings are written once. Nothing is written when there are none, so the
+    `warning` tag marks exactly the tests that warned.
+    """
+    unique = list(dict.fromkeys(_redacted_text(warning, redactor) for warning in warnings))
+    if not unique:
+        return
+    allure.dynamic.label(WARNING_LABEL, *unique)
+    allure.dynamic.tag(WARNING_TAG)
+    for warning in unique:
+        with allure.step(f"Warning: {warning}"):
+            pass
 
 
 def _json_text(value: Any, redactor: SecretRedactor | None) -> str:
@@ -192,6 +216,7 @@ def report_judgement(judgement: CheckJudgement, *, redactor: SecretRedactor | No
     message, the terminal summary and JUnit all carry the same evidence.
     """
     attach_text("Judgement", judgement_text(judgement), redactor=redactor)
+    mark_warnings(judgement.warnings, redactor=redactor)
     if judgement.evidence:
         attach_json("Evidence", judgement.evidence, redactor=redactor)
     if not judgement.passed:

@@ -5,6 +5,10 @@ may judge one check; the check's status is the worst of theirs, where a definite
 outranks a broken test (the failure is the more useful evidence), and both decide the
 verdict when the check is blocker or critical. Checks that never ran are listed as
 "not run": a partial run says so instead of looking complete.
+
+Warnings (the `warning` labels, see allure_labels.mark_warnings) are collected per check
+over all its tests, de-duplicated, and shown in the summary, verdict.json and JUnit. They
+never change a check's status or the verdict.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.catalog import AREAS, CHECKS
-from sbready.report.allure_labels import CHECK_ID_LABEL
+from sbready.report.allure_labels import CHECK_ID_LABEL, WARNING_LABEL
 
 STATUS_RANK = {"passed": 0, "skipped": 1, "unknown": 2, "broken": 3, "failed": 4}
 COUNTED_STATUSES = ("passed", "failed", "broken", "skipped")
@@ -27,6 +31,8 @@ VERDICT_FILE = "verdict.json"
 
 _STATUS_WORD = {"failed": "FAIL", "broken": "BROKEN", "skipped": "SKIP", "unknown": "UNKNOWN"}
 _MESSAGE_WIDTH = 110
+# Console lines per check's warnings; the rest are counted, and verdict.json lists them all.
+WARNINGS_SHOWN_PER_CHECK = 3
 # "pkg.module.CheckFailed: ONB-06: evidence" -> "evidence": the exception class adds nothing.
 _EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Failed):\s*")
 
@@ -42,6 +48,7 @@ class CheckResult:
     name: str  # the test title of the worst test
     message: str | None  # statusDetails.message of the worst test
     tests: int = 1
+    warnings: tuple[str, ...] = ()  # every test's warnings, first seen first, no repeats
 
     @property
     def decides_verdict(self) -> bool:
@@ -60,6 +67,7 @@ class AreaCounts:
     broken: int = 0
     skipped: int = 0
     not_run: int = 0
+    warnings: int = 0  # warnings of the area's checks; not a status, never in the verdict
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,11 @@ class Verdict:
     areas: dict[str, AreaCounts]
     not_run: tuple[str, ...]
     results: tuple[CheckResult, ...] = field(default=())
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(check ID, warning) for every warning, in check order."""
+        return [(r.check_id, warning) for r in self.results for warning in r.warnings]
 
     @property
     def headline(self) -> str:
@@ -93,6 +106,17 @@ def _label(result: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _labels(result: dict[str, Any], name: str) -> tuple[str, ...]:
+    values = (label.get("value") for label in result.get("labels") or []
+              if isinstance(label, dict) and label.get("name") == name)
+    return tuple(dict.fromkeys(str(value) for value in values if value))
+
+
+def _start_time(raw: dict[str, Any]) -> int:
+    start = raw.get("start")
+    return start if isinstance(start, int) else 0
+
+
 def _check_result_from_json(raw: dict[str, Any]) -> CheckResult | None:
     check_id = _label(raw, CHECK_ID_LABEL)
     if check_id is None:
@@ -107,14 +131,16 @@ def _check_result_from_json(raw: dict[str, Any]) -> CheckResult | None:
         area=_label(raw, "epic") or (info.area if info else "Unknown area"),
         name=str(raw.get("name") or check_id),
         message=details.get("message"),
+        warnings=_labels(raw, WARNING_LABEL),
     )
 
 
 def _worse(current: CheckResult, other: CheckResult) -> CheckResult:
     tests = current.tests + other.tests
     pick = other if STATUS_RANK[other.status] > STATUS_RANK[current.status] else current
+    warnings = tuple(dict.fromkeys((*current.warnings, *other.warnings)))
     return CheckResult(pick.check_id, pick.status, pick.severity, pick.area, pick.name,
-                       pick.message, tests)
+                       pick.message, tests, warnings)
 
 
 def _catalog_order(check_id: str) -> tuple[int, str]:
@@ -128,14 +154,18 @@ def read_results(results_dir: Path) -> list[CheckResult]:
     Unreadable result files are skipped: Allure itself tolerates them and the HTML build
     should not fail on one truncated file.
     """
-    merged: dict[str, CheckResult] = {}
+    raws: list[dict[str, Any]] = []
     for path in sorted(Path(results_dir).glob("*-result.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(raw, dict):
-            continue
+        if isinstance(raw, dict):
+            raws.append(raw)
+    # In the order the tests ran (file names are random), so merged warnings read in run order.
+    raws.sort(key=_start_time)
+    merged: dict[str, CheckResult] = {}
+    for raw in raws:
         result = _check_result_from_json(raw)
         if result is None:
             continue
@@ -149,14 +179,16 @@ def decide(results: Sequence[CheckResult], *, expected: Iterable[str] | None = N
     expected_ids = list(CHECKS if expected is None else expected)
     ran = {r.check_id for r in results}
     not_run = tuple(check_id for check_id in expected_ids if check_id not in ran)
+    tally_keys = (*COUNTED_STATUSES, "not_run", "warnings")
     tallies: dict[str, dict[str, int]] = {
-        area: dict.fromkeys((*COUNTED_STATUSES, "not_run"), 0) for area in AREAS.values()
+        area: dict.fromkeys(tally_keys, 0) for area in AREAS.values()
     }
     for result in results:
-        area = tallies.setdefault(result.area, dict.fromkeys((*COUNTED_STATUSES, "not_run"), 0))
+        area = tallies.setdefault(result.area, dict.fromkeys(tally_keys, 0))
         # "unknown" is rare (a crashed writer); it counts as broken, honest but not hidden.
         key = result.status if result.status in COUNTED_STATUSES else "broken"
         area[key] += 1
+        area["warnings"] += len(result.warnings)
     for check_id in not_run:
         if check_id in CHECKS:
             tallies[CHECKS[check_id].area]["not_run"] += 1
@@ -170,6 +202,10 @@ def decide(results: Sequence[CheckResult], *, expected: Iterable[str] | None = N
     )
 
 
+def _shortened(line: str) -> str:
+    return line[: _MESSAGE_WIDTH - 3] + "..." if len(line) > _MESSAGE_WIDTH else line
+
+
 def first_line(message: str | None, check_id: str = "") -> str:
     """The first line of a failure message without the exception class or repeated ID."""
     if not message:
@@ -178,20 +214,32 @@ def first_line(message: str | None, check_id: str = "") -> str:
     line = _EXCEPTION_PREFIX.sub("", line)
     if check_id and line.startswith(f"{check_id}: "):
         line = line[len(check_id) + 2:]
-    if len(line) > _MESSAGE_WIDTH:
-        line = line[: _MESSAGE_WIDTH - 3] + "..."
-    return line or "(no message)"
+    return _shortened(line) or "(no message)"
+
+
+def warning_lines(results: Sequence[CheckResult]) -> list[str]:
+    """One "WARN INT-09: ..." line per warning, at most a few per check, then how many more."""
+    lines: list[str] = []
+    for result in results:
+        for warning in result.warnings[:WARNINGS_SHOWN_PER_CHECK]:
+            text = " ".join(warning.split())  # one line, whatever the check wrote
+            lines.append(_shortened(f"WARN {result.check_id}: {text}"))
+        hidden = len(result.warnings) - WARNINGS_SHOWN_PER_CHECK
+        if hidden > 0:
+            lines.append(f"WARN {result.check_id}: ... and {hidden} more "
+                         f"warning{'s' if hidden > 1 else ''} (all in verdict.json)")
+    return lines
 
 
 def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = None) -> list[str]:
     """The terminal summary: a per-area table, one line per non-passing check, the verdict."""
     verdict = verdict or decide(results)
     area_width = max(len(area) for area in verdict.areas)
-    header = f"{'Area':<{area_width}}  passed  failed  broken  skipped  not run"
+    header = f"{'Area':<{area_width}}  passed  failed  broken  skipped  not run  warnings"
     lines = [header, "-" * len(header)]
     for area, c in verdict.areas.items():
         lines.append(f"{area:<{area_width}}  {c.passed:>6}  {c.failed:>6}  {c.broken:>6}  "
-                     f"{c.skipped:>7}  {c.not_run:>7}")
+                     f"{c.skipped:>7}  {c.not_run:>7}  {c.warnings:>8}")
     non_passing = [r for r in results if r.status != "passed"]
     if non_passing:
         lines.append("")
@@ -199,6 +247,10 @@ def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = N
         word = _STATUS_WORD.get(result.status, result.status.upper())
         lines.append(f"{word:<7}{result.check_id:<8}{result.severity:<9}"
                      f"{first_line(result.message, result.check_id)}")
+    warned = warning_lines(results)
+    if warned:
+        lines.append("")
+        lines += warned
     if verdict.not_run:
         lines.append("")
         lines += textwrap.wrap(f"Not run ({len(verdict.not_run)}): {', '.join(verdict.not_run)}",
@@ -221,6 +273,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "blocking": [r.check_id for r in verdict.blocking],
         "not_run": list(verdict.not_run),
         "areas": {area: asdict(counts) for area, counts in verdict.areas.items()},
+        # Worth telling the partner, never part of the verdict.
+        "warnings": [{"id": check_id, "message": message}
+                     for check_id, message in verdict.warnings],
         "checks": [
             {
                 "id": r.check_id,
