@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sbready.sandbox import writes
 from sbready.sandbox.store import ApiRequest, ApiStore, StoreResponse
 from sbready.spec.index import OperationIndex
 from sbready.spec.resolve import load_index
@@ -68,7 +69,9 @@ def test_a_valid_sales_journal_entry_succeeds_once_and_shows_up_in_journal_entri
     response = call(store, "POST", "/api/salesjournalentry", entry(ids))
     assert response.status == 200 and response.body["result"] == "Succeeded", response.body
     created = response.body["instances"][0]
-    assert created["Code"] == "2024-0001" and uuid.UUID(created["Id"])
+    # the guides' instance for a sales journal entry: entity code, Id, and the number
+    assert created["Code"] == "VrkpJrnlpst" and created["Nummer"] == "2024-0001"
+    assert uuid.UUID(created["Id"])
     assert response.body["data"] == {"SalesJournalEntryId": created["Id"]}
     written = store.written("demo", "/api/salesjournalentry")
     assert [w["InvoiceNumber"] for w in written] == ["2024-0001"]
@@ -87,21 +90,60 @@ def test_duplicate_invoice_number_fails_with_afas_wording(store):
     assert len(store.written("demo", "/api/salesjournalentry")) == 1
 
 
-def test_unknown_nested_reference_is_partially_succeeded_and_unknown_administration_fails(store):
+def test_unknown_line_reference_fails_yet_makes_the_entry_as_afas_documents(store):
     ids = main_ids(store)
     ghost = "a18e0f9a-c73d-58c4-ae80-64c2e4228de4"
     body = entry(ids, "2024-0002")
     body["InvoiceLine"][0]["LedgerAccountId"] = ghost
-    partial = call(store, "POST", "/api/salesjournalentry", body)
-    assert partial.body["result"] == "PartiallySucceeded"
-    assert f"Field 'Grootboekrekening' contains an invalid reference ({ghost})" in \
-        partial.body["errors"]
-    assert partial.body["instances"] and partial.facts["result"] == "PartiallySucceeded"
+    failed = call(store, "POST", "/api/salesjournalentry", body)
+    held = store.written("demo", "/api/salesjournalentry")
+    # 6.0.0's "error on line" example: Failed, instances [], and the entry exists
+    assert failed.body["result"] == "Failed" and failed.body["instances"] == []
+    assert [w["InvoiceNumber"] for w in held] == ["2024-0002"]
+    assert failed.body["errors"] == [
+        "Entity is made with one or more errors in the lines. Please correct this error in "
+        f"application or delete SalesJournalEntry with id: {held[0]['Id']}.",
+        f"Field 'Grootboekrekening' contains an invalid reference ({ghost})",
+    ]
+    assert failed.facts["half_made"] is True and failed.facts["created_id"] == held[0]["Id"]
+    # re-posting the same invoice then meets "already exists"
+    again = call(store, "POST", "/api/salesjournalentry", body)
+    assert again.body["errors"] == ["SalesJournalEntry with invoicenumber 2024-0002 already "
+                                    "exists"]
+    assert len(store.written("demo", "/api/salesjournalentry")) == 1
+
+
+def test_unknown_administration_fails_and_makes_nothing(store):
+    ids = main_ids(store)
+    ghost = "a18e0f9a-c73d-58c4-ae80-64c2e4228de4"
     failed = call(store, "POST", "/api/salesjournalentry",
                   entry(ids, "2024-0003", AdministrationId=ghost))
     assert failed.body["result"] == "Failed" and failed.body["instances"] == []
     assert failed.body["errors"] == [f"Field 'Administratie' contains an invalid reference "
                                      f"({ghost})"]
+    assert store.written("demo", "/api/salesjournalentry") == []
+
+
+def test_injected_results_agree_with_what_the_store_made(store):
+    ids = main_ids(store)
+    operation = store.index.match("POST", "/api/salesjournalentry")
+    made = call(store, "POST", "/api/salesjournalentry", entry(ids, "2024-0004"))
+    held = store.written("demo", "/api/salesjournalentry")
+    processed = (made.status, made.body, made.facts)
+    status, failed, facts = writes.injected_result(operation, "Failed", processed)
+    assert status == 200 and failed["result"] == "Failed" and failed["instances"] == []
+    assert failed["errors"][0].endswith(f"delete SalesJournalEntry with id: {held[0]['Id']}")
+    assert facts["half_made"] and facts["created_id"] == held[0]["Id"]
+    _, partial, facts = writes.injected_result(operation, "PartiallySucceeded", processed)
+    assert [i["Id"] for i in partial["instances"]] == [held[0]["Id"]]
+    assert partial["errors"] and all(isinstance(e, dict) for e in partial["errors"])
+    refused = call(store, "POST", "/api/salesjournalentry", entry(ids, "2024-0004"))
+    kept = writes.injected_result(operation, "Failed",
+                                  (refused.status, refused.body, refused.facts))
+    assert kept[1] == refused.body and "not applied" in kept[2]["injected"]
+    _, unprocessed, _ = writes.injected_unprocessed(operation)
+    assert unprocessed["result"] == "Failed" and len(store.written(
+        "demo", "/api/salesjournalentry")) == 1
 
 
 @pytest.mark.parametrize(
@@ -234,7 +276,11 @@ def test_blob_reserve_chunked_upload_download_and_attachment(store):
     assert attached.body["result"] == "Succeeded"
     unknown = call(store, "POST", "/api/salesjournalentry",
                    entry(ids, "B-2", Attachments=[{"AttachmentId": str(uuid.uuid4())}]))
+    # the troubleshooting guide: an invalid attachment leaves the rest made, errors as objects
     assert unknown.body["result"] == "PartiallySucceeded"
+    assert unknown.body["errors"] == [
+        {"VrkpJrnlpst": "'Bijlage' bevat een verwijzing naar een ongeldige waarde."}]
+    assert [i["Id"] for i in unknown.body["instances"]] == [unknown.facts["created_id"]]
 
 
 def test_blob_put_with_reservation_headers_and_body_at_once(store):

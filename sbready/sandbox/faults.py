@@ -4,8 +4,12 @@ Kinds:
 - "status": answer `status` (401, 403, 429, 500, 503, ...) with AFAS's error body;
   429 (and any status given `retry_after`) carries a Retry-After header.
 - "ds3100": answer 400 with AFAS's DS3100 validation body, without processing.
-- "write_result": answer 200 with result `result` ("Failed" or "PartiallySucceeded"),
-  without processing.
+- "write_result": answer 200 with result `result` ("Failed" or "PartiallySucceeded") as SB
+  documents it and consistent with the store (see writes.py): a Failed with `made=True` (the
+  default, 6.0.0's "Entity is made with one or more errors ... delete ... with id") and a
+  PartiallySucceeded are processed, so what the answer says was made exists; a Failed with
+  `made=False` is not processed. A retry with the same Tracking-Identifier gets the same answer.
+  Meant for writes whose documented answer carries result/instances/errors (not blob PUTs).
 - "delay": wait `delay` seconds, then answer normally.
 - "timeout": hold the request `hold` seconds (or until the client gives up), then close the
   connection without an answer; the request is not processed.
@@ -50,6 +54,7 @@ class FaultRule:
     delay: float = 0.0
     hold: float = 10.0
     result: str | None = None
+    made: bool = True  # write_result Failed: SB made the entry anyway (AFAS's own examples)
     body: Any = None  # the JSON a "body" fault answers
 
     def __post_init__(self) -> None:
@@ -64,6 +69,8 @@ class FaultRule:
             raise ValueError(f"a status fault needs a 4xx or 5xx status, not {self.status}")
         if self.kind == "write_result" and self.result not in (None, *_WRITE_RESULTS):
             raise ValueError(f"write_result must be one of {', '.join(_WRITE_RESULTS)}")
+        if self.kind == "write_result" and self.result == "PartiallySucceeded" and not self.made:
+            raise ValueError("a PartiallySucceeded always made something; drop made=False")
         if isinstance(self.skip, bool) or not isinstance(self.skip, int) or self.skip < 0:
             raise ValueError("skip must be a whole number >= 0 (matching requests let through)")
         if self.delay < 0 or self.hold < 0:
@@ -94,7 +101,9 @@ class FaultRule:
             extra = f", Retry-After {self.retry_after:g}" if self.retry_after is not None else ""
             return f"status {self.answer_status}{extra}"
         if self.kind == "write_result":
-            return f"write_result {self.result or 'Failed'}"
+            result = self.result or "Failed"
+            made = " (entry made)" if self.made else " (nothing made)"
+            return f"write_result {result}{made if result == 'Failed' else ''}"
         if self.kind == "delay":
             return f"delay {self.delay:g} s"
         if self.kind == "timeout":

@@ -12,6 +12,8 @@ answered with the first response without reaching the store (fact replayed=True)
 never replayed. Our reading of AFAS's "the response will be the same as the first response": a
 retry repeats its own request, so the same identifier on another operation is another request
 (answering it with the first operation's response would describe a body that was not sent).
+Every answer a write got is kept, an injected write result too, so a retry with the same
+identifier gets what the first attempt got.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from sbready.sandbox import writes
 from sbready.sandbox.afas_errors import ds3100_body, status_body, write_result
 from sbready.sandbox.http_capture import ExchangeDraft, draft_of
 from sbready.sandbox.store import ApiRequest, StoreResponse
@@ -133,13 +136,21 @@ class ApiRoutes:
         tracking_identifier = request.headers.get("tracking-identifier", "").strip()
         replayable = bool(tracking_identifier) and method in _WRITES
         replay_key = (environment, method, operation.path, tracking_identifier)
+        planned = draft.facts.pop("write_result_fault", None)
         if replayable:
             first = self.replays.get(replay_key)
             if first is not None:
+                if planned is not None:  # SB answers from its cache; nothing is injected
+                    draft.fault = f"{draft.fault}; not applied: replayed from the cache"
                 draft.facts.update(first.facts)
                 draft.facts["replayed"] = True
                 return first.response()
-        answer = await self._store_answer(request, environment, operation, api_path, draft)
+        if planned is not None and planned["result"] == "Failed" and not planned["made"]:
+            answer = _serialise(_stored(writes.injected_unprocessed(operation)))
+            draft.facts.update(answer.facts)
+        else:
+            answer = await self._store_answer(request, environment, operation, api_path, draft,
+                                              inject=planned and str(planned["result"]))
         if replayable:
             self.replays.keep(replay_key, answer)
         return answer.response()
@@ -151,6 +162,7 @@ class ApiRoutes:
         operation: Operation,
         api_path: str,
         draft: ExchangeDraft,
+        inject: str | None = None,
     ) -> _Answer:
         api_request = ApiRequest(
             method=request.method.upper(),
@@ -163,6 +175,9 @@ class ApiRoutes:
         )
         try:
             stored = self.sandbox.store_handle(environment, operation, api_request)
+            if inject:  # a write_result fault: the store's answer, as SB would say `inject`
+                stored = _stored(writes.injected_result(
+                    operation, inject, (stored.status, stored.body, stored.facts)))
             answer = _serialise(stored)
         except Exception:  # noqa: BLE001 - SB answers 400 to what it cannot process
             _logger.exception("store failed on %s %s", api_request.method, api_path)
@@ -212,6 +227,11 @@ async def apply_fault(
         return JSONResponse(ds3100_body(detail), 400)
     if rule.kind == "body":
         return JSONResponse(rule.body, rule.status or 200)
+    if rule.kind == "write_result" and is_api and request.method.upper() in _WRITES:
+        # ApiRoutes.api answers it, consistent with the store (writes.injected_result)
+        draft.facts["write_result_fault"] = {"result": rule.result or "Failed",
+                                             "made": rule.made}
+        return None
     if rule.kind == "write_result":
         result = rule.result or "Failed"
         errors = [f"The request was not processed: {result} (fault injected by sb-readiness)."]
@@ -249,6 +269,11 @@ def _version_message(operation: Operation, sent: str | None) -> str:
         f"Accept-Version '{sent}' does not match endpoint version {operation.endpoint_version} "
         f"of {where}; {want}"
     )
+
+
+def _stored(answer: writes.Answer) -> StoreResponse:
+    status, body, facts = answer
+    return StoreResponse(status, body, facts=facts)
 
 
 def _serialise(stored: StoreResponse) -> _Answer:

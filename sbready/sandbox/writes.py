@@ -6,12 +6,29 @@ Decisions (documented assumptions about SB):
   wording ("Required property 'InvoiceNumber' not found.").
 - Duplicate InvoiceNumber in the same administration (sales/purchase journal entries and
   invoices) -> 200 Failed "<Entity> with invoicenumber X already exists".
-- References: an unknown AdministrationId is fatal (200 Failed, nothing made). Any other
-  unknown reference (RelationId, InvoiceLine[].LedgerAccountId, PaymentConditionId,
-  Attachments[].AttachmentId, ...) -> 200 PartiallySucceeded: the entity is made, the errors
+- References: an unknown AdministrationId is fatal (200 Failed, nothing made). The errors
   name each bad reference as "Field 'Grootboekrekening' contains an invalid reference (<id>)".
 - PUT/DELETE find their target by the body's id field (TARGET_ID_FIELDS, default "Id");
   an unknown target -> 200 Failed.
+- Instances carry AFAS's entity codes ("VrkpJrnlpst", "Adres", "Bankrekening", ...; see
+  ENTITY_CODES: documented where AFAS's guides or examples show them, our mapping for the
+  rest), plus "Nummer" for entries with an InvoiceNumber (as the guides' instances show).
+- References: a bad reference on a line or a top-level field other than AdministrationId ->
+  200 Failed with the entry made (6.0.0's "error on line" example; top-level is our
+  assumption); an unknown attachment -> PartiallySucceeded, errors as objects (the guide).
+
+Injected write results (the "write_result" fault, see faults.py) are answers SB documents and
+agree with the store's state:
+- Failed, entry made (default): the request is processed, the entry exists and shows in GETs,
+  and the answer is 6.0.0's "error on date"/"error on line" shape: instances [], errors
+  "Entity is made with one or more errors. Please correct this error in application or delete
+  <Entity> with id: <id>" plus a reason. Re-posting it under a new Tracking-Identifier then
+  meets "already exists" (invoice kinds) or makes a second record.
+- Failed, nothing made: not processed; 6.0.0's "error" shape ("FeatureToggle not enabled").
+- PartiallySucceeded: processed; instances list what was made (it exists), errors are objects
+  keyed by the entity code of the part that was not made, as the troubleshooting guide shows.
+  Which part fails is our assumption: nothing the app can see in GETs is left out.
+A retry with the same Tracking-Identifier gets the same answer (http_api keeps it).
 """
 
 from __future__ import annotations
@@ -46,6 +63,18 @@ ENTITY_NAMES = {
     "linestobeinvoiced": "LinesToBeInvoiced", "cashmutation": "CashMutation",
     "mandates": "Mandate", "supplier": "Supplier", "customer": "Customer",
 }
+ENTITY_CODES = {
+    # documented in AFAS's guides (troubleshooting, POST) and 6.0.0's examples
+    "salesjournalentry": "VrkpJrnlpst", "purchasejournalentry": "Inkoopfactuur",
+    "purchaseinvoice": "Inkoopfactuur", "address": "Adres", "bankaccount": "Bankrekening",
+    "emailaddress": "Emailadres", "phonenumber": "Telefoonnummer", "person": "Persoon",
+    "contact": "Contactpersoon", "supplier": "Leverancier",
+    "payrolljournalentry": "Memoriaalboeking2",
+    # our assumption, after the same naming (no example shows them)
+    "organisation": "Organisatie", "salesinvoice": "Verkoopfactuur",
+    "financialjournalentry": "Memoriaalboeking", "cashmutation": "Kasmutatie",
+    "mandates": "Machtiging", "linestobeinvoiced": "TeFacturerenRegel", "customer": "Debiteur",
+}
 TARGET_ID_FIELDS = {"organisation": "RelationId", "person": "RelationId",
                     "linestobeinvoiced": "LineToBeInvoicedId"}
 INVOICE_NUMBER_KINDS = frozenset({"salesjournalentry", "salesinvoice", "purchasejournalentry",
@@ -75,6 +104,18 @@ _TYPE_NAMES = {"string": "String", "integer": "Integer", "number": "Float", "boo
 def entity_name(kind: str) -> str:
     """SB's entity name for a write endpoint, e.g. "SalesJournalEntry"."""
     return ENTITY_NAMES.get(kind, kind[:1].upper() + kind[1:])
+
+
+def entity_code(operation: Operation, kind: str) -> str:
+    """AFAS's instance code for what `operation` makes: ENTITY_CODES, else its example's."""
+    if kind in ENTITY_CODES:
+        return ENTITY_CODES[kind]
+    for example in operation.response_examples:
+        instances = example.get("instances") if isinstance(example, dict) else None
+        if isinstance(instances, list) and instances and isinstance(instances[-1], dict) and \
+                instances[-1].get("Code"):
+            return str(instances[-1]["Code"])  # the entity itself comes last in AFAS's lists
+    return entity_name(kind)
 
 
 def _validator(schema: dict[str, Any]) -> Any:
@@ -218,9 +259,17 @@ def _relation_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _success_body(operation: Operation, kind: str, ident: str, code: str, result: str,
-                  errors: list[str]) -> dict[str, Any]:
-    body = write_result(result, instances=[{"Code": code, "Id": ident}], errors=errors)
+def _instance(operation: Operation, kind: str, ident: str, number: Any) -> dict[str, Any]:
+    instance = {"Code": entity_code(operation, kind), "Id": ident}
+    if isinstance(number, str) and number:
+        instance["Nummer"] = number
+    return instance
+
+
+def _success_body(operation: Operation, kind: str, ident: str, number: Any, result: str,
+                  errors: list[Any]) -> dict[str, Any]:
+    body = write_result(result, instances=[_instance(operation, kind, ident, number)],
+                        errors=errors)
     for example in operation.response_examples:  # e.g. data.SalesJournalEntryId in AFAS's examples
         data = example.get("data") if isinstance(example, dict) else None
         if isinstance(data, dict) and data:
@@ -287,9 +336,10 @@ def perform_write(env: Environment, operation: Operation, request: ApiRequest) -
     return _change(env, operation, request, kind, name, body)
 
 
-def _failed(message: str) -> Answer:
-    return (200, write_result("Failed", errors=[message]),
-                         {"result": "Failed", "errors": [message]})
+def _failed(*messages: str, **facts: Any) -> Answer:
+    errors = list(messages)
+    return (200, write_result("Failed", errors=errors),
+            {"result": "Failed", "errors": errors, **facts})
 
 
 def _create(env: Environment, operation: Operation, request: ApiRequest, kind: str, name: str,
@@ -320,17 +370,32 @@ def _create(env: Environment, operation: Operation, request: ApiRequest, kind: s
                 env.add(child_kind, {**_flat(child), "Id": str(uuid.uuid4()), WRITTEN: True,
                                      "RelationId": ident, "RelationType": kind})
     _journal_lines(env, kind, entity, body)
-    code = str(body.get("InvoiceNumber") or fields.get("RelationId") or ident)
     env.record_written(operation.path, {**body, "Id": ident})
-    errors: list[str] = []
-    if bad:
-        errors.append(f"Entity is made with one or more errors. Please correct this error in "
-                      f"application or delete {name} with id: {ident}.")
-        errors += [f"Field '{REFERENCE_CHECKS[f][1]}' contains an invalid reference ({i})"
-                   for f, _, i in bad]
-    result = "PartiallySucceeded" if bad else "Succeeded"
-    return (200, _success_body(operation, kind, ident, code, result, errors),
-                         {"result": result, "errors": errors, "created_id": ident})
+    made = {"created_id": ident}
+    number = body.get("InvoiceNumber")
+    invalid = [f"Field '{REFERENCE_CHECKS[f][1]}' contains an invalid reference ({i})"
+               for f, _, i in bad if f != "AttachmentId"]
+    if invalid:  # 6.0.0's "error on line": made, yet Failed, instances []
+        in_lines = all("[" in path for f, path, _ in bad if f != "AttachmentId")
+        return _failed(half_made_error(name, ident, in_lines=in_lines), *invalid,
+                       half_made=True, **made)
+    if bad:  # the troubleshooting guide: an invalid attachment leaves the rest made
+        errors: list[Any] = [{entity_code(operation, kind):
+                              "'Bijlage' bevat een verwijzing naar een ongeldige waarde."}]
+        return (200, _success_body(operation, kind, ident, number, "PartiallySucceeded",
+                                   errors),
+                {"result": "PartiallySucceeded", "errors": errors, **made})
+    return (200, _success_body(operation, kind, ident, number, "Succeeded", []),
+            {"result": "Succeeded", "errors": [], **made})
+
+
+def half_made_error(name: str, ident: str, *, in_lines: bool = False) -> str:
+    """AFAS's first error of a Failed that made the entry anyway (6.0.0's own examples)."""
+    if in_lines:
+        return (f"Entity is made with one or more errors in the lines. Please correct this "
+                f"error in application or delete {name} with id: {ident}.")
+    return (f"Entity is made with one or more errors. Please correct this error in application "
+            f"or delete {name} with id: {ident}")
 
 
 def _change(env: Environment, operation: Operation, request: ApiRequest, kind: str, name: str,
@@ -344,12 +409,51 @@ def _change(env: Environment, operation: Operation, request: ApiRequest, kind: s
     if request.method == "DELETE":
         env.remove(kind, lambda e: e is target)
         env.remove("journalentryline", lambda e: e.get("HeaderId") == target["Id"])
-        result_body = write_result("Succeeded", instances=[{"Code": name, "Id": target["Id"]}])
+        result_body = write_result("Succeeded", instances=[
+            {"Code": entity_code(operation, kind), "Id": target["Id"]}])
         return (200, result_body, {"result": "Succeeded"})
     changes = _relation_fields(kind, {k: v for k, v in _flat(body).items() if k != id_field})
     changes = {k: v for k, v in changes.items() if k not in ("Id", "RelationId")}
     env.update(kind, target, changes)
-    result_body = write_result("Succeeded", instances=[{"Code": str(target.get("RelationId")
-                                                                     or name),
+    result_body = write_result("Succeeded", instances=[{"Code": entity_code(operation, kind),
                                                         "Id": target["Id"]}])
     return (200, result_body, {"result": "Succeeded"})
+
+
+# --- injected write results (the "write_result" fault) ---------------------------------------
+
+INJECTED = "(fault injected by sb-readiness)"
+
+
+def injected_unprocessed(operation: Operation) -> Answer:
+    """Failed with nothing made, as 6.0.0's "error" example answers; the store is not asked."""
+    kind = kind_of(operation.path)
+    return _failed(f"{entity_name(kind)} is not processed: FeatureToggle not enabled {INJECTED}",
+                   injected="Failed, nothing made")
+
+
+def injected_result(operation: Operation, result: str, processed: Answer) -> Answer:
+    """The store's own answer to a processed write, turned into `result` as SB documents it.
+
+    Only a Succeeded create can become a half-made Failed or a PartiallySucceeded: what the
+    store made stays made (it shows in GETs) and the answer says so. Any other answer (the
+    store's own Failed, a 400, a PUT or DELETE) stays as the store gave it.
+    """
+    status, body, facts = processed
+    created = facts.get("created_id")
+    if status != 200 or facts.get("result") != "Succeeded" or not created:
+        return status, body, {**facts, "injected": f"{result} not applied: SB answered itself"}
+    kind = kind_of(operation.path)
+    name = entity_name(kind)
+    if result == "Failed":
+        return _failed(half_made_error(name, str(created)),
+                       f"De boeking is niet volledig verwerkt {INJECTED}",
+                       half_made=True, created_id=created, injected="Failed, entry made")
+    instances = body.get("instances") if isinstance(body, dict) else None
+    errors: list[Any] = [{entity_code(operation, kind):
+                          f"Een deel van de boeking is niet verwerkt {INJECTED}"}]
+    answer = write_result("PartiallySucceeded", instances=list(instances or [
+        {"Code": entity_code(operation, kind), "Id": created}]), errors=errors)
+    return (200, answer, {"result": "PartiallySucceeded", "errors": errors,
+                          "created_id": created, "injected": "PartiallySucceeded"})
+
