@@ -1,12 +1,29 @@
-"""Blob storage of one environment: reserve, (chunked) multipart upload, download by readkey."""
+"""Blob storage of one environment: reserve, (chunked) multipart upload, download by readkey.
+
+As the blobs and purchase-journal guides describe it: a PUT without a body and with the
+Blob-Content-* headers reserves (answer {BlobAccepted, ChunkSize}); a PUT with a multipart body
+uploads into an existing reservation; blobs larger than ChunkSize come in chunks; an upload
+whose size differs from the reserved Blob-Content-Length is an error. Our assumptions, since
+the guides show no such answer: the refusals are 400 with AFAS's error body; a chunk shorter
+than ChunkSize that leaves the blob incomplete counts as a size mismatch.
+
+ReadKeys are long signed tokens that expire (the blobs guide's example is a JWT valid for 28
+hours); ours are JWT-shaped, signed per store, valid READKEY_LIFETIME seconds from the read
+that handed them out. An expired or foreign key gets 403 (our assumption).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import random
 import secrets
 import struct
+import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +32,9 @@ from python_multipart.exceptions import MultipartParseError
 
 DEFAULT_CHUNK_SIZE = 5242880  # what SB answers in ChunkSize
 MAX_BLOB_LENGTH = 100 * 1024 * 1024  # refuse reservations above 100 MB
+READKEY_LIFETIME = 28 * 3600  # seconds; the guide's example key: nbf 1725868800, exp 1725969600
+BLOB_TYPE = 2  # the guide's example value for a product image; what other values mean is unknown
+_SIGNATURE_BYTES = 384  # an RSA-3072-sized signature: keys of about 850 characters, as AFAS's
 
 
 class BlobError(ValueError):
@@ -42,9 +62,64 @@ class Blob:
         return len(self.content) >= self.length
 
     def reference(self) -> dict[str, Any]:
-        """The Blob object SB puts on records (products etc.)."""
-        return {"Id": self.blob_id, "ReadKey": self.readkey, "FileName": self.file_name,
-                "ContentType": self.content_type, "ContentLength": self.length}
+        """The Blob object SB puts on records (products etc.); the store signs a fresh ReadKey
+        into it on every read."""
+        return {"Id": self.blob_id, "ReadKey": self.readkey, "BlobType": BLOB_TYPE,
+                "FileName": self.file_name, "ContentType": self.content_type,
+                "ContentLength": self.length}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class ReadKeys:
+    """Signs and checks blob ReadKeys (JWT-shaped, expiring)."""
+
+    def __init__(self, lifetime: float = READKEY_LIFETIME,
+                 now: Callable[[], float] = time.time, secret: bytes | None = None) -> None:
+        self.lifetime = lifetime
+        self.now = now
+        self._secret = secret or secrets.token_bytes(32)
+        self._kid = hashlib.sha1(self._secret).hexdigest().upper()  # noqa: S324 - a key id
+
+    def _signature(self, signed: bytes) -> bytes:
+        blocks = [hmac.new(self._secret, bytes([n]) + signed, hashlib.sha256).digest()
+                  for n in range(_SIGNATURE_BYTES // 32)]
+        return b"".join(blocks)
+
+    def issue(self, blob_id: str) -> str:
+        """A ReadKey for one blob, valid `lifetime` seconds from now."""
+        issued = int(self.now())
+        header = {"alg": "RS256", "kid": self._kid, "typ": "JWT"}
+        payload = {"B": blob_id.replace("-", "").lower(), "A": self._kid[:32].lower(), "S": 1,
+                   "R": 1, "nbf": issued, "exp": issued + int(self.lifetime), "iat": issued}
+        signed = (_b64(json.dumps(header, separators=(",", ":")).encode()) + "."
+                  + _b64(json.dumps(payload, separators=(",", ":")).encode()))
+        return signed + "." + _b64(self._signature(signed.encode()))
+
+    def refusal(self, key: str | None, blob_id: str) -> str | None:
+        """Why `key` does not open `blob_id` (None when it does)."""
+        if not key:
+            return "readkey is missing; use the Blob.ReadKey of the record that holds the blob"
+        signed, _, signature = key.rpartition(".")
+        try:
+            good = hmac.compare_digest(_unb64(signature), self._signature(signed.encode()))
+            payload = json.loads(_unb64(signed.partition(".")[2])) if good else {}
+        except (ValueError, UnicodeError):
+            good, payload = False, {}
+        if not good or not isinstance(payload, dict):
+            return "readkey is not a ReadKey this SB issued; use the Blob.ReadKey of the record"
+        if payload.get("B") != blob_id.replace("-", "").lower():
+            return "readkey belongs to another blob"
+        if float(payload.get("exp", 0)) <= self.now():
+            return ("readkey has expired; read the record again for a fresh Blob.ReadKey "
+                    f"(keys live {int(self.lifetime)} s)")
+        return None
 
 
 @dataclass
@@ -87,17 +162,29 @@ class BlobStore:
         self.blobs[blob_id.lower()] = blob
         return blob
 
-    def append(self, blob_id: str, chunk: bytes, chunk_size: int) -> Blob:
-        """Append one uploaded chunk to a reserved blob."""
+    def append(self, blob_id: str, chunk: bytes, chunk_size: int,
+               declared_length: str | None = None) -> Blob:
+        """Append one uploaded chunk to a reserved blob (refusing what the guides call errors)."""
         blob = self.get(blob_id)
         if blob is None:
             raise BlobError(400, f"blob {blob_id} is not reserved; first PUT with the "
                                  "Blob-Content-Length/-Type/-FileName headers and no body")
+        if blob.complete and blob.length > 0:
+            raise BlobError(400, f"blob {blob_id} is already complete; reserve a new GUID for "
+                                 "another file")
+        if declared_length is not None and declared_length.strip() != str(blob.length):
+            raise BlobError(400, f"Blob-Content-Length {declared_length.strip()} differs from "
+                                 f"the reserved {blob.length}; send the size you reserved")
         if len(chunk) > chunk_size:
             raise BlobError(400, f"chunk of {len(chunk)} bytes exceeds ChunkSize {chunk_size}; "
                                  "split the upload into chunks")
-        if len(blob.content) + len(chunk) > blob.length:
-            raise BlobError(400, f"upload exceeds the reserved Blob-Content-Length {blob.length}")
+        received = len(blob.content) + len(chunk)
+        if received > blob.length:
+            raise BlobError(400, f"upload of {received} bytes differs from the reserved "
+                                 f"Blob-Content-Length {blob.length}")
+        if received < blob.length and len(chunk) < chunk_size:
+            raise BlobError(400, f"upload ends at {received} bytes, but {blob.length} were "
+                                 f"reserved; every chunk but the last has ChunkSize bytes")
         blob.content.extend(chunk)
         return blob
 

@@ -4,34 +4,51 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sbready.sandbox.seed_data import Entity, EnvironmentSeed, build_environment, generic_entities
 
-_TOKEN = re.compile(r"^(\d{8})(\d{7,12})$")
+_TOKEN = re.compile(r"^(\d{8})(\d{6})(\d{1,12})$")
 CHANGED = "_changed"  # entity key holding the change number of its last create/update
 
 
 class ChangeClock:
-    """Monotonic change numbers and the TrackingTokens that carry them ("yyyyMMdd" + 7+ digits).
+    """Monotonic change numbers and the TrackingTokens that carry them.
 
-    One clock lives as long as the store, across resets, so tokens only ever grow.
+    AFAS documents the format `yyyyMMdd<id>` with the id "determined server-side"; its
+    examples (202312040745010, 2024020508565910) read as yyyyMMdd HHmmss and a counter, so
+    ours are yyyyMMdd + HHmmss (UTC, when issued) + the change number. One clock lives as
+    long as the store, across resets, so tokens only ever grow. The clock also remembers
+    when each change happened, for the re-delivery cache (see store.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.number = 0
+        self.now = now
         self._lock = threading.Lock()
+        self._times: dict[int, float] = {}
+        self.quiet: set[int] = set()  # change numbers that are seed data, never re-delivered
 
-    def tick(self) -> int:
-        """The next change number."""
+    def tick(self, *, seed: bool = False) -> int:
+        """The next change number (`seed`: the birth of an environment's seed data)."""
         with self._lock:
             self.number += 1
+            self._times[self.number] = self.now()
+            if seed:
+                self.quiet.add(self.number)
             return self.number
+
+    def changed_at(self, number: int) -> float | None:
+        """When change `number` happened (None for seed data and unknown numbers)."""
+        return None if number in self.quiet else self._times.get(number)
 
     def token(self) -> str:
         """A TrackingToken for "everything up to now"."""
-        return f"{datetime.now(UTC):%Y%m%d}{self.number:07d}"
+        issued = datetime.fromtimestamp(self.now(), UTC)
+        return f"{issued:%Y%m%d%H%M%S}{self.number}"
 
     @staticmethod
     def parse(token: str) -> int:
@@ -40,8 +57,8 @@ class ChangeClock:
         if match is None:
             raise ValueError(f"TrackingToken {token!r} is malformed; send the TrackingToken "
                              "of a previous answer (yyyyMMdd followed by digits)")
-        datetime.strptime(match.group(1), "%Y%m%d")  # a real calendar date, or ValueError
-        return int(match.group(2))
+        datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")  # or ValueError
+        return int(match.group(3))
 
 
 _SEEDS: dict[tuple[int, str], EnvironmentSeed] = {}
@@ -67,7 +84,7 @@ class Environment:
         self.name = name
         self.seed = seed
         self.clock = clock
-        self.born = clock.tick()  # seed records count as changed at this moment
+        self.born = clock.tick(seed=True)  # seed records count as changed at this moment
         self._entities: dict[str, list[Entity]] = {
             kind: [{**entity, CHANGED: self.born} for entity in entities]
             for kind, entities in seed.entities.items()

@@ -29,7 +29,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sbready.sandbox import writes
-from sbready.sandbox.afas_errors import ds3100_body, status_body, write_result
+from sbready.sandbox.afas_errors import (
+    EXPLANATION_HEADER,
+    ds3100_body,
+    header_safe,
+    status_body,
+    write_result,
+)
 from sbready.sandbox.http_capture import ExchangeDraft, draft_of
 from sbready.sandbox.store import ApiRequest, StoreResponse
 from sbready.spec.index import Operation
@@ -38,6 +44,7 @@ if TYPE_CHECKING:
     from sbready.sandbox.app import Sandbox
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CONTENT_VERSION = "Content-Version"
 _logger = logging.getLogger("sbready.sandbox")
 
 
@@ -52,7 +59,9 @@ class _Answer:
     facts: dict[str, object] = field(default_factory=dict)
 
     def response(self) -> Response:
-        return Response(self.body, self.status, self.headers, media_type=self.media_type)
+        # an empty media type: no Content-Type at all (SB's bodiless blob upload answer)
+        return Response(self.body, self.status, dict(self.headers),
+                        media_type=self.media_type or None)
 
 
 ReplayKey = tuple[str, str, str, str]  # environment, method, operation path, Tracking-Identifier
@@ -86,12 +95,26 @@ class ApiRoutes:
         self.replays = ReplayCache()
 
     async def api(self, request: Request) -> Response:
-        """One /api/ request, through every gate in SB's order."""
+        """One /api/ request, through every gate in SB's order, with the headers SB adds."""
+        draft = draft_of(request)
+        response = await self._answer(request, draft)
+        operation = self.sandbox.index.by_operation_id(draft.operation_id) \
+            if draft.operation_id else None
+        if operation is not None and operation.declares_header(response.status_code,
+                                                                CONTENT_VERSION):
+            # the spec declares it (type number, example 1); its value is our assumption
+            response.headers[CONTENT_VERSION] = operation.accept_version or "1"
+        explanation = draft.facts.get("explanation")
+        if isinstance(explanation, str) and explanation:
+            response.headers[EXPLANATION_HEADER] = header_safe(explanation)
+        return response
+
+    async def _answer(self, request: Request, draft: ExchangeDraft) -> Response:
         sandbox = self.sandbox
+        observed = sandbox.dialect == "observed"
         environment = request.path_params["env"]
         api_path = "/api/" + request.path_params["rest"]
         method = request.method.upper()
-        draft = draft_of(request)
         draft.kind, draft.environment, draft.api_path = "api", environment, api_path
         operation = (
             sandbox.index.match(method, api_path) if environment in sandbox.environments else None
@@ -116,14 +139,14 @@ class ApiRoutes:
         if operation is None:
             return JSONResponse(status_body(404), 404)
         if check.state != "valid" or check.grant is None:
-            return JSONResponse(status_body(401), 401)
+            return JSONResponse(status_body(401, observed=observed), 401)
         granted = check.grant.bundles
         in_grant = granted is None or not operation.bundles or bool(
             set(operation.bundles) & set(granted)
         )
         draft.facts["in_grant"] = in_grant
         if not in_grant:
-            return JSONResponse(status_body(403), 403)
+            return JSONResponse(status_body(403, observed=observed), 403)
         version_ok = operation.accepts_version(header_version)
         draft.facts["version_ok"] = version_ok
         if not version_ok:
@@ -247,7 +270,8 @@ async def apply_fault(
     if retry_after is None and status == 429:
         retry_after = 1  # SB always tells a throttled client how long to wait
     headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-    return JSONResponse(status_body(status), status, headers=headers)
+    return JSONResponse(status_body(status, observed=sandbox.dialect == "observed"), status,
+                        headers=headers)
 
 
 def path_params(template: str, concrete: str) -> dict[str, str]:

@@ -1,5 +1,10 @@
 """The query language of SB list GETs: skip/take paging, sortField and the OData filter subset.
 
+Field names in filters and sorts match case-insensitively: the filtering guide writes
+`id eq cff8fd69-...` for the field `Id`. The sort comes as the spec's `sortField` or as the
+pagination guide's `sort=FieldName+Ascending`; both are served and `ListQuery.sort_parameter`
+records which name the app used (which one AFAS's server honours is not documented).
+
 Supported filter grammar (AFAS documents "an OData 4.01 subset"; this is the part we accept):
 
     expression := term ("or" term)*
@@ -45,6 +50,10 @@ _GUID_ONLY = re.compile(rf"^{_GUID}$")
 
 class QueryError(ValueError):
     """A query parameter SB would refuse; the message names what is wrong and what is allowed."""
+
+
+class FilterError(QueryError):
+    """A filter SB cannot read (SB answers "Ongeldig gebruikersfilter."; ours says why)."""
 
 
 @dataclass(frozen=True)
@@ -223,8 +232,21 @@ def _number(text: str) -> int | Decimal:
 
 
 def parse_filter(text: str) -> FilterNode:
-    """Parse an SB filter expression; raise QueryError naming what is unsupported or wrong."""
-    return _FilterParser(text).parse()
+    """Parse an SB filter expression; raise FilterError naming what is unsupported or wrong."""
+    try:
+        return _FilterParser(text).parse()
+    except FilterError:
+        raise
+    except QueryError as error:
+        raise FilterError(str(error)) from error
+
+
+def canonical_fields(node: FilterNode, fields: Mapping[str, str]) -> FilterNode:
+    """The filter with field names spelt as the response has them (`fields`: lower -> name)."""
+    if isinstance(node, Equals):
+        return Equals(fields.get(node.field.lower(), node.field), node.value)
+    terms = tuple(canonical_fields(term, fields) for term in node.terms)
+    return AllOf(terms) if isinstance(node, AllOf) else AnyOf(terms)
 
 
 def _literal(value: FilterValue) -> str:
@@ -302,8 +324,9 @@ class SortOrder:
 
 
 def parse_sort(text: str) -> SortOrder:
-    """Parse sortField ("Field", "Field ascending", "Field descending")."""
-    parts = text.split()
+    """Parse sortField ("Field", "Field ascending", "Field descending"; the guide's
+    "Field+Ascending" also when the '+' arrives encoded as %2B)."""
+    parts = text.replace("+", " ").split()
     if not parts or len(parts) > 2:
         raise QueryError(
             f"sortField {text!r} is not 'Field [ascending|descending]', e.g. 'Id ascending'"
@@ -321,6 +344,9 @@ def _non_negative_int(name: str, text: str) -> int:
     return int(text)
 
 
+SORT_PARAMETERS = ("sortField", "sort")  # the spec's name first, then the guides'
+
+
 @dataclass(frozen=True)
 class ListQuery:
     """The parsed query of one list GET."""
@@ -330,40 +356,52 @@ class ListQuery:
     sort: SortOrder | None = None
     filter: FilterNode | None = None
     tracking_token: str | None = None
+    sort_parameter: str | None = None  # the name the app used: "sortField", "sort", ...
 
 
 def _lookup(query: Mapping[str, str], name: str) -> str | None:
+    found = _named(query, name)
+    return query[found] if found is not None else None
+
+
+def _named(query: Mapping[str, str], name: str) -> str | None:
+    """The key of `query` that is `name` (case-insensitive), as the app spelt it."""
     if name in query:
-        return query[name]
+        return name
     lowered = name.lower()
-    for key, value in query.items():
-        if key.lower() == lowered:
-            return value
-    return None
+    return next((key for key in query if key.lower() == lowered), None)
 
 
 def parse_list_query(query: Mapping[str, str], fields: Sequence[str]) -> ListQuery:
-    """Parse skip/take/sortField/filter/TrackingToken, checking field names against `fields`."""
+    """Parse skip/take/sortField (or sort)/filter/TrackingToken, checking field names against
+    `fields` case-insensitively (and answering them in the response's spelling)."""
     allowed = ", ".join(sorted(fields)) or "(none)"
+    spelt = {name.lower(): name for name in fields}
     skip_text, take_text = _lookup(query, "skip"), _lookup(query, "take")
     skip = _non_negative_int("skip", skip_text) if skip_text is not None else 0
     take = _non_negative_int("take", take_text) if take_text is not None else DEFAULT_TAKE
     sort = None
-    sort_text = _lookup(query, "sortField")
-    if sort_text is not None:
-        sort = parse_sort(sort_text)
-        if sort.field not in fields and sort.field != RECORD_ORDER_FIELD:
-            raise QueryError(f"sortField: unknown field {sort.field!r}; fields allowed: {allowed}")
+    sort_parameter = next((key for key in (_named(query, name) for name in SORT_PARAMETERS)
+                           if key is not None), None)
+    if sort_parameter is not None:
+        sort = parse_sort(query[sort_parameter])
+        if sort.field.lower() in spelt:
+            sort = SortOrder(spelt[sort.field.lower()], sort.descending)
+        elif sort.field.lower() != RECORD_ORDER_FIELD.lower():
+            raise QueryError(f"{sort_parameter}: unknown field {sort.field!r}; fields "
+                             f"allowed: {allowed}")
+        else:
+            sort = SortOrder(RECORD_ORDER_FIELD, sort.descending)
     node = None
     filter_text = _lookup(query, "filter")
     if filter_text is not None:
-        node = parse_filter(filter_text)
+        node = canonical_fields(parse_filter(filter_text), spelt)
         unknown = sorted(filter_fields(node) - set(fields))
         if unknown:
-            raise QueryError(
+            raise FilterError(
                 f"filter: unknown field {', '.join(unknown)}; fields allowed: {allowed}"
             )
-    return ListQuery(skip, take, sort, node, _lookup(query, "TrackingToken"))
+    return ListQuery(skip, take, sort, node, _lookup(query, "TrackingToken"), sort_parameter)
 
 
 def sort_key(field_name: str) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:

@@ -6,28 +6,43 @@ Accept-Version, applies faults and Tracking-Identifier idempotency, then calls
 
 Reads: every list GET answers the environment's entities of the path's kind, shaped by the
 operation's response schema (see data_projection) in the store's dialect (see dialect).
-Query: skip/take (default take 100), sortField, filter (see query); TrackingToken on
-operations that track changes. Seed data is built once per (seed, environment) and shared;
-each store works on its own copy, projections are cached per (environment, operation) until
-a write changes that kind.
+Query: skip/take (default take 100), sortField or the guides' `sort`, filter (see query);
+TrackingToken on operations that track changes.
+
+The `observed` dialect also behaves as AFAS's guides describe, deterministically:
+- pagination guide: without a sort "the order is not guaranteed": an unsorted read of a list
+  longer than its page gets the records in an order shuffled per page (seeded by the store's
+  seed, the path, the filter and skip), so paging without a sort skips and repeats records;
+- change-tracking guide: "if you use the TrackingToken again within a few minutes, you may get
+  the same item again": a delta read also returns the records changed within
+  `redelivery_window` seconds (REDELIVERY_WINDOW, our value for "a few minutes") before the
+  request, even when the token already covered them; apps must de-duplicate by Id.
+
+Seed data is built once per (seed, environment) and shared; each store works on its own
+copy, projections are cached per (environment, operation) until a write changes that kind.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import random
 import threading
-from collections.abc import Mapping, Sequence
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sbready.errors import UsageError
 from sbready.sandbox import writes
-from sbready.sandbox.afas_errors import ds3100_body, status_body
-from sbready.sandbox.blobs import DEFAULT_CHUNK_SIZE, BlobError, parse_multipart_file
+from sbready.sandbox.afas_errors import bad_filter_body, ds3100_body, status_body
+from sbready.sandbox.blobs import DEFAULT_CHUNK_SIZE, BlobError, ReadKeys, parse_multipart_file
 from sbready.sandbox.data_environment import CHANGED, ChangeClock, Environment, seed_for
 from sbready.sandbox.data_projection import kind_of, project
 from sbready.sandbox.dialect import observe_record, observed_deviations, response_shape
 from sbready.sandbox.query import (
+    FilterError,
     QueryError,
     compile_filter,
     is_guid,
@@ -67,6 +82,7 @@ class StoreResponse:
 
 
 _Projected = list[tuple[int, dict[str, Any]]]  # (change number, record in schema shape)
+REDELIVERY_WINDOW = 300.0  # seconds; AFAS says "within a few minutes" (the exact value is ours)
 
 
 class ApiStore:
@@ -81,7 +97,13 @@ class ApiStore:
         dialect: Dialect = "observed",
         environments: Sequence[str] = ("demo",),
         seed: int = 1,
+        redelivery_window: float | None = None,
+        readkey_lifetime: float | None = None,
+        now: Callable[[], float] = time.time,
     ) -> None:
+        """`redelivery_window`: seconds of the TrackingToken cache (default REDELIVERY_WINDOW
+        in the observed dialect, 0 = off, always off in the schema dialect);
+        `readkey_lifetime`: seconds a blob ReadKey lives (default READKEY_LIFETIME)."""
         if dialect not in ("observed", "schema"):
             raise UsageError(f"dialect {dialect!r} is unknown; use --dialect observed (AFAS's "
                              "example shapes, the default) or --dialect schema")
@@ -89,7 +111,11 @@ class ApiStore:
         self.dialect: Dialect = dialect
         self.environment_names = tuple(environments)
         self.seed = seed
-        self.clock = ChangeClock()
+        self.clock = ChangeClock(now)
+        self.redelivery_window = 0.0 if dialect == "schema" else (
+            REDELIVERY_WINDOW if redelivery_window is None else float(redelivery_window))
+        self.readkeys = ReadKeys(now=now) if readkey_lifetime is None else ReadKeys(
+            readkey_lifetime, now)
         self._lock = threading.RLock()
         self._environments: dict[str, Environment] = {}
         self._projections: dict[tuple[str, int], tuple[int, Operation, _Projected]] = {}
@@ -179,12 +205,16 @@ class ApiStore:
             query = parse_list_query(declared, shape.fields)
             since = self.clock.parse(query.tracking_token) \
                 if query.tracking_token is not None and operation.tracks_changes else None
+        except FilterError as error:  # AFAS's words in the body, ours beside it
+            return StoreResponse(400, bad_filter_body(), facts={
+                "query_error": str(error), "explanation": str(error)})
         except (QueryError, ValueError) as error:
             return StoreResponse(400, status_body(400, str(error)),
-                                 facts={"query_error": str(error)})
+                                 facts={"query_error": str(error), "explanation": str(error)})
+        facts: dict[str, Any] = {"sort_parameter": query.sort_parameter}
         rows = self._projected(env, operation)
         if since is not None:
-            rows = [row for row in rows if row[0] > since]
+            rows = self._changed_since(rows, since, facts)
         records = [record for _, record in rows]
         if query.filter is not None:
             predicate = compile_filter(query.filter)
@@ -195,15 +225,58 @@ class ApiStore:
         elif query.sort is not None:
             records = sorted(records, key=sort_key(query.sort.field),
                              reverse=query.sort.descending)
+        elif observed and len(records) > query.take:
+            records = self._unsorted(records, env, operation, request, query.skip)
+            facts["order"] = "shuffled"
         page = records[query.skip:query.skip + query.take]
         page = [observe_record(r, shape) for r in page] if observed else [dict(r) for r in page]
-        facts = {"returned": len(page), "matched": len(records)}
+        if "Blob" in shape.fields:
+            page = [self._with_readkey(record) for record in page]
+        facts.update(returned=len(page), matched=len(records))
         if shape.item_schema is None:
             return StoreResponse(200, page[0] if page else {}, facts=facts)
         if shape.wrapped(observed):
             return StoreResponse(200, {"TrackingToken": self.clock.token(), "Result": page},
                                  facts=facts)
         return StoreResponse(200, page, facts=facts)
+
+    def _changed_since(self, rows: _Projected, since: int, facts: dict[str, Any]) -> _Projected:
+        """Rows changed after the token, plus those the token cache re-delivers."""
+        window = self.redelivery_window
+        now = self.clock.now()
+
+        def recent(number: int) -> bool:
+            changed = self.clock.changed_at(number)
+            return window > 0 and changed is not None and now - changed < window
+
+        kept = [row for row in rows if row[0] > since or recent(row[0])]
+        redelivered = sum(1 for row in kept if row[0] <= since)
+        if redelivered:
+            facts["redelivered"] = redelivered
+        return kept
+
+    def _unsorted(self, records: list[dict[str, Any]], env: Environment, operation: Operation,
+                  request: ApiRequest, skip: int) -> list[dict[str, Any]]:
+        """SB's order without a sort: not guaranteed, here different for every page."""
+        filter_text = next((v for k, v in request.query.items() if k.lower() == "filter"), "")
+        key = f"{self.seed}:{env.name}:{operation.path}:{filter_text}:{skip}"
+        shuffled = list(records)
+        random.Random(zlib.crc32(key.encode())).shuffle(shuffled)
+        return shuffled
+
+    def _with_readkey(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with a freshly signed ReadKey in its Blob (object, or JSON text)."""
+        blob = record.get("Blob")
+        parsed = blob
+        if isinstance(blob, str):
+            try:
+                parsed = json.loads(blob)
+            except ValueError:
+                return record
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("Id"), str):
+            return record
+        signed = {**parsed, "ReadKey": self.readkeys.issue(parsed["Id"])}
+        return {**record, "Blob": json.dumps(signed) if isinstance(blob, str) else signed}
 
     # -- blobs ------------------------------------------------------------------------------
 
@@ -219,7 +292,7 @@ class ApiStore:
                 return self._upload(env, blob_id, request)
         except BlobError as error:
             return StoreResponse(error.status, status_body(error.status, str(error)),
-                                 facts={"blob_error": str(error)})
+                                 facts={"blob_error": str(error), "explanation": str(error)})
         return StoreResponse(404, status_body(404), facts={"error": "method"})
 
     def _download(self, env: Environment, blob_id: str, request: ApiRequest) -> StoreResponse:
@@ -227,8 +300,10 @@ class ApiStore:
         if blob is None or not blob.complete:
             return StoreResponse(404, status_body(404), facts={"blob": "unknown"})
         readkey = next((v for k, v in request.query.items() if k.lower() == "readkey"), None)
-        if readkey != blob.readkey:
-            return StoreResponse(403, status_body(403), facts={"blob": "wrong readkey"})
+        refusal = self.readkeys.refusal(readkey, blob.blob_id)
+        if refusal is not None:
+            return StoreResponse(403, status_body(403, observed=self.dialect == "observed"),
+                                 facts={"blob": "refused readkey", "explanation": refusal})
         return StoreResponse(200, bytes(blob.content), content_type=blob.content_type,
                              headers={"content-disposition":
                                       f'attachment; filename="{_header_safe(blob.file_name)}"'},
@@ -236,21 +311,22 @@ class ApiStore:
 
     def _upload(self, env: Environment, blob_id: str, request: ApiRequest) -> StoreResponse:
         headers = {k.lower(): v for k, v in request.headers.items()}
-        reserving = "blob-content-length" in headers
         facts: dict[str, Any] = {}
-        existing = env.blobs.get(blob_id)
-        # reserve unless this PUT continues an open reservation with a chunk
-        if reserving and (not request.body or existing is None or existing.complete):
+        if not request.body:  # the reservation: Blob-* headers, no body
+            if "blob-content-length" not in headers:
+                raise BlobError(400, "send Blob-Content-Length/-Type/-FileName to reserve, or a "
+                                     "multipart/form-data body with Blob-Upload-Type: blob to "
+                                     "upload into a reservation")
             env.blobs.reserve(blob_id, headers)
             facts["reserved"] = True
-        if request.body:
-            chunk = parse_multipart_file(request.body, request.content_type)
-            blob = env.blobs.append(blob_id, chunk, self.chunk_size)
-            facts.update(uploaded=len(chunk), received=len(blob.content),
-                         complete=blob.complete)
-        elif not reserving:
-            raise BlobError(400, "send Blob-Content-Length/-Type/-FileName to reserve, or a "
-                                 "multipart/form-data body with Blob-Upload-Type: blob to upload")
+            return StoreResponse(200, {"BlobAccepted": True, "ChunkSize": self.chunk_size},
+                                 facts=facts)
+        chunk = parse_multipart_file(request.body, request.content_type)
+        blob = env.blobs.append(blob_id, chunk, self.chunk_size,
+                                headers.get("blob-content-length"))
+        facts.update(uploaded=len(chunk), received=len(blob.content), complete=blob.complete)
+        if self.dialect == "observed":  # the guides: "HTTP 200 response without a response body"
+            return StoreResponse(200, b"", content_type="", facts=facts)
         return StoreResponse(200, {"BlobAccepted": True, "ChunkSize": self.chunk_size},
                              facts=facts)
 
@@ -258,7 +334,7 @@ class ApiStore:
 def _declared(operation: Operation, name: str) -> bool:
     lowered = name.lower()
     return (lowered in ("skip", "take") and operation.pages) or \
-        (lowered == "sortfield" and operation.sorts) or \
+        (lowered in ("sortfield", "sort") and operation.sorts) or \
         (lowered == "filter" and operation.filters) or \
         (lowered == "trackingtoken" and operation.tracks_changes)
 

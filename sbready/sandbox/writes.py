@@ -2,8 +2,10 @@
 
 Decisions (documented assumptions about SB):
 - A body that is not JSON, or does not validate against the request schema (types, required,
-  enums, patterns, multipleOf, formats uuid and date) -> 400 DS3100 with Newtonsoft-style
-  wording ("Required property 'InvoiceNumber' not found.").
+  enums, patterns, multipleOf, formats uuid and date; one validator shared with the judges,
+  sbready/spec/validation) -> 400 DS3100 in SB's wording ("Required properties are missing
+  from object: InvoiceNumber. Path '', line 1, position 1."); our own sentence travels in the
+  X-Sbready-Explanation header and the journal.
 - Duplicate InvoiceNumber in the same administration (sales/purchase journal entries and
   invoices) -> 200 Failed "<Entity> with invoicenumber X already exists".
 - References: an unknown AdministrationId is fatal (200 Failed, nothing made). The errors
@@ -165,6 +167,19 @@ def describe_error(error: ValidationError) -> tuple[str, str]:
     return f"{_short(error.message)}.{where}", leaf
 
 
+def afas_wording(error: ValidationError, explanation: str) -> str:
+    """The DS3100 sentence as SB words it (troubleshooting page): missing properties are listed
+    together, "Required properties are missing from object: CountryCode. Path '', line 1,
+    position 1."; other violations keep the spec example's Newtonsoft wording."""
+    if error.validator != "required":
+        return explanation
+    present = error.instance if isinstance(error.instance, dict) else {}
+    missing = [str(name) for name in error.validator_value if name not in present]
+    path = json_path(error.absolute_path)
+    where = f"Path '{path}'." if path else "Path '', line 1, position 1."
+    return f"Required properties are missing from object: {', '.join(missing)}. {where}"
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"Unexpected character encountered while parsing value: {name[:1]}.")
 
@@ -188,10 +203,16 @@ def parse_body(request: ApiRequest) -> Any:
         raise ValueError("The JSON is nested too deeply. Path ''.") from error
 
 
-def _bad_request(detail: str, kind: str, property_name: str = "") -> Answer:
-    body = ds3100_body(detail, definition=f"{entity_name(kind)}.UpdateConnectorHandler",
-                       property_names=property_name)
-    return (400, body, {"exception_code": "DS3100", "detail": detail})
+def _bad_request(detail: str, kind: str, property_name: str = "",
+                 explanation: str | None = None) -> Answer:
+    # SB's DefinitionName is the lower-case connector ("address.UpdateConnectorHandler") and
+    # PropertyNames stays empty; the property and our sentence go beside the body
+    body = ds3100_body(detail, definition=f"{kind.lower()}.UpdateConnectorHandler")
+    said = explanation or detail
+    if property_name:
+        said = f"{said} (property {property_name})"
+    return (400, body, {"exception_code": "DS3100", "detail": detail, "explanation": said,
+                        "property_name": property_name})
 
 
 def validate(operation: Operation, request: ApiRequest) -> tuple[Any, Answer | None]:
@@ -209,7 +230,8 @@ def validate(operation: Operation, request: ApiRequest) -> tuple[Any, Answer | N
             return None, _bad_request("The JSON is nested too deeply. Path ''.", kind)
         if violation is not None:
             detail, property_name = describe_error(violation)
-            return None, _bad_request(detail, kind, property_name)
+            return None, _bad_request(afas_wording(violation, detail), kind, property_name,
+                                      explanation=detail)
     return body, None
 
 

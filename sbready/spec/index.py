@@ -34,6 +34,14 @@ class Operation:
     tracks_changes: bool  # takes ?TrackingToken= (and answers {TrackingToken, Result})
     takes_tracking_identifier: bool  # takes the Tracking-Identifier header
     parameters: tuple[dict[str, Any], ...] = field(default=())  # resolved parameter objects
+    # (status, header names) the spec declares per response, e.g. ("400", ("Content-Version",))
+    response_headers: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    def declares_header(self, status: int, name: str) -> bool:
+        """Whether the spec declares response header `name` for `status` (case-insensitive)."""
+        wanted = name.lower()
+        return any(code == str(status) and any(h.lower() == wanted for h in names)
+                   for code, names in self.response_headers)
 
     @property
     def is_api(self) -> bool:
@@ -232,6 +240,11 @@ def _operation(doc: dict[str, Any], path: str, method: str, raw: dict[str, Any])
             for where, name in names
         ),
         parameters=tuple(parameters),
+        response_headers=tuple(
+            (str(status), tuple(str(name) for name in (response.get("headers") or {})))
+            for status, response in (operation.get("responses") or {}).items()
+            if isinstance(response, dict) and response.get("headers")
+        ),
     )
 
 
