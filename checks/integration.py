@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from checks import landed
 from checks.evidence import where
 from checks.judgement import Judgement, failed, judge, passed
 from sbready.contract_run import ContractCase
@@ -100,24 +100,36 @@ def bodies_match_schema(writes: Sequence[Exchange], index: OperationIndex) -> Ju
 
 def _judge_observed(
     check_id: str, observed: int, findings: list[str], *, nothing: tuple[str, str], ok: str,
-    bad: str,
+    bad: str, warnings: list[str] | None = None,
 ) -> Judgement:
     """`judge`, but when the scenario showed nothing to judge: pass, with a warning saying so."""
     if observed == 0:
         sentence, warning = nothing
-        return passed(check_id, sentence, warnings=[warning])
-    return judge(check_id, findings, ok, bad)
+        return passed(check_id, sentence, warnings=[warning, *(warnings or [])])
+    if findings:
+        return failed(check_id, bad, findings, warnings=warnings)
+    return passed(check_id, ok, warnings=warnings)
 
 
 # --- INT-04: query parameters ------------------------------------------------------------------
 
 _WHOLE_NUMBER = re.compile(r"\d{1,18}")
+# AFAS's pagination guide writes sort=FieldName+Ascending; the spec's parameter is sortField
+GUIDE_SORT = "sort"
+
+
+def _sort_warning(e: Exchange, operation: Operation, index: OperationIndex) -> str:
+    return (f"{where(e)}: sorts with '{GUIDE_SORT}' as AFAS's pagination guide writes it, but "
+            f"SB {index.sb_version}'s spec declares 'sortField' for {operation.operation_id}; "
+            "which name AFAS's server honours is not documented (our assumption: the sandbox "
+            "serves both), so send sortField")
 
 
 def _query_problems(name: str, value: str, operation: Operation) -> list[str]:
     """What is wrong with one query value of a call to `operation` (nothing when it is fine)."""
     lowered = name.lower()
     fields = response_shape(operation).fields
+    spelt = {field_name.lower() for field_name in fields}
     allowed = ", ".join(fields) or "(none)"
     if lowered in ("skip", "take"):
         if not operation.pages:
@@ -125,23 +137,25 @@ def _query_problems(name: str, value: str, operation: Operation) -> list[str]:
         if not _WHOLE_NUMBER.fullmatch(value):
             return [f"{name}={value!r} is not a whole number >= 0"]
         return []
-    if lowered == "sortfield":
+    if lowered in ("sortfield", GUIDE_SORT):
         if not operation.sorts:
-            return [f"sortField: {operation.operation_id} does not sort"]
+            return [f"{name}: {operation.operation_id} does not sort"]
         try:
             order = parse_sort(value)
         except QueryError as error:
             return [str(error)]
-        if order.field not in fields:
-            return [f"sortField {value!r} names no field of the response; fields: {allowed}"]
+        if order.field.lower() not in spelt:
+            return [f"{name} {value!r} names no field of the response; fields: {allowed}"]
         return []
     if lowered == "filter":
         if not operation.filters:
             return [f"filter: {operation.operation_id} does not filter"]
         try:
-            unknown = sorted(filter_fields(parse_filter(value)) - set(fields))
+            named = filter_fields(parse_filter(value))
         except QueryError as error:
             return [f"filter {value!r}: {error}"]
+        # field names match case-insensitively: the filtering guide writes `id eq ...`
+        unknown = sorted(field_name for field_name in named if field_name.lower() not in spelt)
         if unknown:
             return [f"filter {value!r} names {', '.join(unknown)}, not a field of the response; "
                     f"fields: {allowed}"]
@@ -149,8 +163,10 @@ def _query_problems(name: str, value: str, operation: Operation) -> list[str]:
 
 
 def query_parameters_valid(calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
-    """INT-04: skip/take whole numbers, sortField 'Field [ascending|descending]', OData filter."""
+    """INT-04: skip/take whole numbers, sortField 'Field [ascending|descending]', OData filter;
+    a warning when the app sorts with the guides' `sort` that the spec does not declare."""
     findings: list[str] = []
+    warnings: list[str] = []
     judged = 0
     for e in calls:
         operation = index.match(e.method, e.api_path or e.path)
@@ -158,6 +174,8 @@ def query_parameters_valid(calls: Sequence[Exchange], index: OperationIndex) -> 
             continue
         judged += 1
         for name, values in e.query.items():
+            if name.lower() == GUIDE_SORT and operation.sorts and len(warnings) < 3:
+                warnings.append(_sort_warning(e, operation, index))
             for value in values:
                 findings += [f"{where(e)}: {problem}"
                              for problem in _query_problems(name, value, operation)]
@@ -167,7 +185,7 @@ def query_parameters_valid(calls: Sequence[Exchange], index: OperationIndex) -> 
                  "no API call carried skip/take/sortField/filter"),
         ok=f"The query parameters of all {judged} calls that had any are valid: whole "
            "skip/take, sortField naming a response field, filters in SB's OData subset.",
-        bad="The app sends query parameters SB does not accept.")
+        bad="The app sends query parameters SB does not accept.", warnings=warnings)
 
 
 # --- INT-05: the grant ---------------------------------------------------------------------------
@@ -220,8 +238,45 @@ def _list_key(e: Exchange) -> tuple[str, str, str]:
     return (e.api_path or e.path, value("filter"), value("trackingtoken"))
 
 
+def _received_ids(e: Exchange) -> list[str] | None:
+    """The record Ids one list answer carried (None when the journal kept no records)."""
+    body = e.response_body
+    rows = body.get("Result") if isinstance(body, dict) else body
+    if not isinstance(rows, list):
+        return None
+    return [str(row["Id"]) for row in rows if isinstance(row, dict) and row.get("Id")]
+
+
+def _outcome(pages: Sequence[Exchange], total: int) -> tuple[int, int] | None:
+    """(records never received, records received more than once) over a list's pages."""
+    counts: dict[str, int] = {}
+    for e in pages:
+        ids = _received_ids(e)
+        if ids is None:
+            return None
+        for ident in ids:
+            counts[ident] = counts.get(ident, 0) + 1
+    if not counts:
+        return None
+    return max(0, total - len(counts)), sum(1 for times in counts.values() if times > 1)
+
+
+def _sorted_by(e: Exchange) -> str | None:
+    """The sort parameter name a call used ("sortField", or the guides' "sort"), if any."""
+    named = e.facts.get("sort_parameter")
+    if isinstance(named, str) and named:
+        return named
+    return next((key for key, values in e.query.items()
+                 if key.lower() in ("sortfield", GUIDE_SORT) and any(values)), None)
+
+
 def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
-    """INT-06: lists longer than a page are read to the end with skip/take and a sortField."""
+    """INT-06: lists longer than a page are read to the end with skip/take and a sortField.
+
+    Judged by outcome first (did every record of the list arrive, and only once?), then by
+    the parameters (every page sorted); sorting with the guides' `sort`, which the spec does
+    not declare, is a warning.
+    """
     lists: dict[tuple[str, str, str], list[Exchange]] = {}
     for e in calls:
         operation = index.match(e.method, e.api_path or e.path)
@@ -230,6 +285,7 @@ def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> J
             continue
         lists.setdefault(_list_key(e), []).append(e)
     findings: list[str] = []
+    warnings: list[str] = []
     long_lists = 0
     for (api_path, filter_text, _), pages in lists.items():
         total = max(int(e.facts["matched"]) for e in pages)
@@ -246,18 +302,30 @@ def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> J
             skips = ", ".join(str(_number(e, "skip", 0)) for e in pages)
             findings.append(f"{name}: read {total - missing} of {total} records "
                             f"(skip {skips}); page on until a page is short")
-        unsorted = [e for e in pages if not _has(e, "sortfield")]
+        outcome = _outcome(pages, total)
+        if not missing and outcome is not None and any(outcome):
+            never, twice = outcome
+            findings.append(f"{name}: the pages covered all {total} positions, but {never} "
+                            f"records never arrived and {twice} arrived more than once; "
+                            "without a sort SB does not guarantee the order between pages")
+        unsorted = [e for e in pages if _sorted_by(e) is None]
         if unsorted:
             findings.append(f"{name}: {len(unsorted)} of {len(pages)} pages without sortField "
                             f"(e.g. {where(unsorted[0])}); without a stable order pages can "
                             "skip or repeat records")
+        guide_named = [e for e in pages if (_sorted_by(e) or "").lower() == GUIDE_SORT]
+        if guide_named:
+            operation = index.match("GET", api_path)
+            if operation is not None:
+                warnings.append(_sort_warning(guide_named[0], operation, index))
     return _judge_observed(
         "INT-06", long_lists, findings,
         nothing=("No list the app read was longer than one answer.",
                  "no multi-page list was read in this scenario"),
         ok=f"All {long_lists} lists longer than one page were read to the end with skip/take "
-           "and a sortField.",
-        bad="The app does not read long lists completely in a stable order.")
+           "and a sortField: every record arrived exactly once.",
+        bad="The app does not read long lists completely in a stable order.",
+        warnings=warnings)
 
 
 # --- INT-07: change tracking ---------------------------------------------------------------------
@@ -285,20 +353,6 @@ def incremental_sync(later_calls: Sequence[Exchange], index: OperationIndex) -> 
 
 # --- INT-08: the scenario's writes -------------------------------------------------------------
 
-def _body_key(body: Any) -> str:
-    return json.dumps(body, sort_keys=True, default=str)
-
-
-def _without_id(record: dict[str, Any]) -> str:
-    return _body_key({k: v for k, v in record.items() if k != "Id"})
-
-
-def _sent_to_store(e: Exchange) -> bool:
-    """A write SB processed (not faulted, not a replay, not refused for load)."""
-    return (e.status not in (0, 429) and e.status < 500 and not e.fault
-            and not e.facts.get("replayed"))
-
-
 def expected_writes_landed(
     baseline: Sequence[Exchange],
     later: Sequence[Exchange],
@@ -308,7 +362,13 @@ def expected_writes_landed(
     sync_outcome: str,
     sync_output: str,
 ) -> Judgement:
-    """INT-08: the declared writes land in SB, valid, exactly once (also over a second sync)."""
+    """INT-08: the declared writes land in SB, valid, exactly once (also over a second sync).
+
+    Judged on what SB holds (`written`: per API path, across the office's environments) and
+    on SB's answers: each expected record was made, with result Succeeded, and is held once;
+    no entry SB had made was sent again as a new request. `expected` counts across the
+    environments too (an Admin Center app writes in each).
+    """
     if expected is None:
         return failed("INT-08", "readiness.toml does not say what the sync should write, so "
                       "the scenario cannot be judged; add [scenario] expected_writes = "
@@ -319,31 +379,31 @@ def expected_writes_landed(
         findings.append(f"the baseline sync ended '{sync_outcome}': {last_line}")
     for api_path, count in expected.items():
         created = [e for e in baseline if e.api_path == api_path and 200 <= e.status < 300
-                   and e.facts.get("created_id") and not e.facts.get("replayed")]
+                   and landed.made_by(e)]
         if len(created) != count:
+            places = sorted({e.environment or "?" for e in created})
             findings.append(f"{api_path}: {count} records expected, the baseline sync created "
-                            f"{len(created)}")
-        stored_ids = {str(record.get("Id")) for record in written.get(api_path, ())}
+                            f"{len(created)}" + (f" (in {', '.join(places)})" if places else ""))
+        held = written.get(api_path, ())
+        stored_ids = {str(record.get("Id")) for record in held}
         for e in created:
             if e.facts.get("result") not in (None, "Succeeded"):
                 findings.append(f"{where(e)}: result {e.facts.get('result')}: "
                                 f"{e.facts.get('errors')}")
-            if str(e.facts["created_id"]) not in stored_ids:
+            if str(landed.made_by(e)) not in stored_ids:
                 findings.append(f"{where(e)}: the record it created is not in SB")
-        sent: dict[str, list[Exchange]] = {}
-        for e in list(baseline) + list(later):
-            if e.api_path == api_path and e.method == "POST" and _sent_to_store(e):
-                sent.setdefault(_body_key(e.request_body), []).append(e)
-        for repeats in sent.values():
-            if len(repeats) > 1:
-                findings.append(f"{api_path}: the same entry was sent {len(repeats)} times ("
-                                + ", ".join(where(e) for e in repeats) + ")")
-        seen: dict[str, int] = {}
-        for record in written.get(api_path, ()):
-            seen[_without_id(record)] = seen.get(_without_id(record), 0) + 1
-        doubles = sum(1 for times in seen.values() if times > 1)
-        if doubles:
-            findings.append(f"{api_path}: SB holds {doubles} entries more than once")
+        mine = [e for e in list(baseline) + list(later) if e.api_path == api_path]
+        resent: dict[int, list[landed.Resend]] = {}
+        for resend in landed.resends_of_made(mine):
+            resent.setdefault(resend.made.seq, []).append(resend)
+        for resends in resent.values():
+            made = resends[0].made
+            findings.append(
+                f"{api_path}: {landed.entry_label(made.request_body)} was sent "
+                f"{len(resends) + 1} times as a new request ({where(made)}, "
+                + ", ".join(where(r.again) for r in resends) + f"); {resends[0].what_sb_did}")
+        for label, ids in landed.held_twice(held).items():
+            findings.append(f"{api_path}: SB holds {label} {len(ids)} times ({', '.join(ids)})")
     declared = ", ".join(f"{n} x {path}" for path, n in expected.items()) or "no writes"
     return judge("INT-08", findings,
                  f"The scenario completed: {declared} landed in SB, valid and exactly once, "
@@ -415,12 +475,16 @@ def request_volume(calls: Sequence[Exchange], *, requests_per_item: int) -> Judg
                         + ", ".join(f"{name} x{n}" for name, n in busiest))
     ports = [e.facts.get("client_port") for e in calls]
     known = [port for port in ports if port is not None]
+    warnings: list[str] = []
     if len(known) >= 4 and len(set(known)) == len(known):
-        findings.append(f"each of the {len(known)} requests opened a new connection; reuse "
-                        "connections (HTTP keep-alive)")
+        # slower, not wrong: SB answers every request; keep-alive only saves handshakes
+        warnings.append(f"each of the {len(known)} requests opened a new connection; reusing "
+                        "connections (HTTP keep-alive) makes the sync faster")
     connections = len(set(known)) if known else None
-    return judge("INT-10", findings,
-                 f"{len(calls)} requests for {items} {unit} ({ratio:.1f} per item, limit "
-                 f"{requests_per_item})" + (f" over {connections} connection(s)."
-                                            if connections else "."),
-                 "The app's request volume is not sane.")
+    if findings:
+        return failed("INT-10", "The app's request volume is not sane.", findings,
+                      warnings=warnings)
+    return passed("INT-10", f"{len(calls)} requests for {items} {unit} ({ratio:.1f} per item, "
+                  f"limit {requests_per_item})" + (f" over {connections} connection(s)."
+                                                   if connections else "."),
+                  warnings=warnings)

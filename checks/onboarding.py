@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from checks import wording
 from checks.evidence import api_calls, code_exchanges, of_kind, where
 from checks.judgement import Judgement, failed, judge, passed
 from sbready.driver.onboarding import Hop
@@ -45,8 +46,13 @@ def known_customer_connected(
     final_status: int | None,
     final_url: str | None,
     exchanges: Sequence[Exchange],
+    first_sync: Sequence[Exchange] | None = None,
 ) -> Judgement:
-    """ONB-02: the flow reaches <afasBaseUrl>/app/auth, ends on 2xx, and an API call works."""
+    """ONB-02: the flow reaches <afasBaseUrl>/app/auth, ends on 2xx, and an API call works.
+
+    Many apps only store the tokens in the callback and read data later: when the walk made
+    no API call, the first call is looked for in `first_sync` (the harness's first sync).
+    """
     expected = afas_base_url.rstrip("/") + "/app/auth"
     if blocked_host:
         return failed("ONB-02", f"The app sent the customer to {blocked_host} instead of the "
@@ -61,15 +67,45 @@ def known_customer_connected(
         findings.append(f"the flow ended at {final_url} with {final_status}, not a 2xx "
                         "confirmation page" + (f" ({walk_error})" if walk_error else ""))
     tokens = [e for e in of_kind(exchanges, "token", "getaccesstoken") if 200 <= e.status < 300]
+    seen_in = ""
     if not tokens:
         findings.append("no successful token request was made after consent")
-    if tokens:
-        findings += _no_call_succeeded_after(tokens[0], exchanges)
+    else:
+        first_call, seen_in = _first_call(tokens[0], exchanges, first_sync)
+        findings += first_call
     return judge("ONB-02", findings,
                  f"The customer went to {expected}, consented, landed on a {final_status} page "
-                 "and the first API call succeeded.",
+                 f"and the first API call succeeded {seen_in}.",
                  "The known customer's onboarding did not complete.",
-                 authorize_url=authorize_url, final_url=final_url)
+                 authorize_url=authorize_url, final_url=final_url,
+                 first_call_seen=seen_in or None)
+
+
+def token_issued(exchanges: Sequence[Exchange]) -> bool:
+    """True when SB issued the app a token (code exchange, refresh or app-token exchange)."""
+    return any(200 <= e.status < 300 for e in of_kind(exchanges, "token", "getaccesstoken"))
+
+
+def first_call_succeeded(exchanges: Sequence[Exchange]) -> bool:
+    """True when an API call succeeded after a successful token request in `exchanges`."""
+    tokens = [e for e in of_kind(exchanges, "token", "getaccesstoken") if 200 <= e.status < 300]
+    return bool(tokens) and not _no_call_succeeded_after(tokens[0], exchanges)
+
+
+def _first_call(
+    token: Exchange, exchanges: Sequence[Exchange], first_sync: Sequence[Exchange] | None
+) -> tuple[list[str], str]:
+    """(findings, where the first successful API call was seen: onboarding or first sync)."""
+    during = _no_call_succeeded_after(token, exchanges)
+    if not during:
+        return [], "during the onboarding"
+    if first_sync is None:
+        return during, ""
+    calls = api_calls(first_sync)
+    if any(200 <= e.status < 300 for e in calls):
+        return [], "in the first sync (the app made no API call while onboarding)"
+    return ["no API call succeeded, neither while onboarding nor in the first sync: "
+            + (", ".join(where(e) for e in calls[:5]) or "none was made")], ""
 
 
 def _no_call_succeeded_after(token: Exchange, exchanges: Sequence[Exchange]) -> list[str]:
@@ -82,22 +118,40 @@ def _no_call_succeeded_after(token: Exchange, exchanges: Sequence[Exchange]) -> 
 
 
 def app_token_customer_connected(
-    afas_base_url: str, *, handed_over: bool, detail: str, exchanges: Sequence[Exchange]
+    afas_base_url: str, *, handed_over: bool, detail: str, exchanges: Sequence[Exchange],
+    first_sync: Sequence[Exchange] | None = None,
 ) -> Judgement:
-    """ONB-02 for app-token apps: the token hand-off works and the first API call succeeds."""
+    """ONB-02 for app-token apps: the token hand-off works and the first API call succeeds
+    (during the hand-off, or else in the first sync: many apps only store the token)."""
     if not handed_over:
         return failed("ONB-02", f"The app did not accept the activation token: {detail}")
     expected = afas_base_url.rstrip("/") + "/authentication/getaccesstoken"
     exchanged = [e for e in of_kind(exchanges, "getaccesstoken") if 200 <= e.status < 300]
-    findings = []
-    if not exchanged:
-        findings.append(f"the app never exchanged its token at {expected}")
+    findings: list[str] = []
+    seen_in = ""
     if exchanged:
-        findings += _no_call_succeeded_after(exchanged[0], exchanges)
+        findings, seen_in = _first_call(exchanged[0], exchanges, first_sync)
+    else:
+        # an app that only stores the token exchanges it at its first sync
+        in_sync = [e for e in of_kind(first_sync or (), "getaccesstoken")
+                   if 200 <= e.status < 300]
+        if not in_sync:
+            findings.append(f"the app never exchanged its token at {expected}"
+                            + (", neither at the hand-off nor in the first sync"
+                               if first_sync is not None else ""))
+        else:
+            calls = [e for e in api_calls(first_sync or ()) if e.seq > in_sync[0].seq]
+            if any(200 <= e.status < 300 for e in calls):
+                seen_in = "in the first sync (the app only stored the token at the hand-off)"
+            else:
+                findings.append("no API call succeeded in the first sync after the token "
+                                "exchange: " + (", ".join(where(e) for e in calls[:5])
+                                                or "none was made"))
     return judge("ONB-02", findings,
                  f"The app took the activation token, exchanged it at {expected}, and its "
-                 "first API call succeeded.",
-                 "The known customer's app-token onboarding did not complete.")
+                 f"first API call succeeded {seen_in}.",
+                 "The known customer's app-token onboarding did not complete.",
+                 first_call_seen=seen_in or None)
 
 
 def authorize_request_well_formed(
@@ -423,6 +477,21 @@ def secrets_not_exposed(
 GETACCESSTOKEN = "/authentication/getaccesstoken"
 
 
+def _app_token_shape(attempts: Sequence[Exchange]) -> list[str]:
+    """Findings for app-token exchanges that are not a JSON {"apptoken"} POST."""
+    findings = []
+    for e in attempts:
+        if e.method != "POST" or not e.path.endswith(GETACCESSTOKEN):
+            findings.append(f"{where(e)}: expected POST <afasBaseUrl>{GETACCESSTOKEN}")
+        kind = (e.request_content_type or "").split(";")[0].strip().lower()
+        body = e.request_body
+        if kind != "application/json" or not isinstance(body, dict) or "apptoken" not in body:
+            shape = sorted(body) if isinstance(body, dict) else type(body).__name__
+            findings.append(f"{where(e)}: body is {kind or 'untyped'} {shape}; AFAS expects "
+                            'JSON {"apptoken": "..."}')
+    return findings
+
+
 def app_token_exchanged(exchanges: Sequence[Exchange], *, environment: str) -> Judgement:
     """ONB-11 (app-token apps): the app token is exchanged with a JSON {"apptoken"} POST at
     <afasBaseUrl>/authentication/getaccesstoken."""
@@ -433,15 +502,9 @@ def app_token_exchanged(exchanges: Sequence[Exchange], *, environment: str) -> J
     findings = [f"{where(e)}: not {expected}" for e in astray]
     if not attempts:
         findings.append(f"the app never posted its app token to {expected}")
-    for e in attempts:
-        if e.method != "POST" or e.path != expected:
-            findings.append(f"{where(e)}: expected POST {expected}")
-        kind = (e.request_content_type or "").split(";")[0].strip().lower()
-        body = e.request_body
-        if kind != "application/json" or not isinstance(body, dict) or "apptoken" not in body:
-            shape = sorted(body) if isinstance(body, dict) else type(body).__name__
-            findings.append(f"{where(e)}: body is {kind or 'untyped'} {shape}; AFAS expects "
-                            'JSON {"apptoken": "..."}')
+    findings += [f"{where(e)}: expected POST {expected}" for e in attempts
+                 if e.method == "POST" and e.path != expected]
+    findings += _app_token_shape(attempts)
     if attempts and not any(200 <= e.status < 300 for e in attempts):
         findings.append("no app-token exchange succeeded")
     return judge("ONB-11", findings,
@@ -459,22 +522,31 @@ def _bearer_fp(exchange: Exchange) -> str | None:
     return credential.strip() or None if scheme.lower() == "bearer" else None
 
 
-def admin_tokens_per_environment(exchanges: Sequence[Exchange]) -> Judgement:
-    """ONB-11 (admin-level apps): getscopes first, then a token per environment from
-    /<scope>/app/token; no access token is used in an environment it was not issued for."""
+def admin_tokens_per_environment(
+    exchanges: Sequence[Exchange], *, app_token: bool = False
+) -> Judgement:
+    """ONB-11 (admin-level apps): getscopes first, then a token per environment (from
+    /<scope>/app/token, or for an Admin Center app token from
+    /<scope>/authentication/getaccesstoken); no access token is used in an environment it was
+    not issued for."""
     scopes = [e for e in of_kind(exchanges, "getscopes") if 200 <= e.status < 300]
     findings = []
     if not scopes:
         findings.append("the app never read its environments with /authentication/getscopes")
+    endpoint = GETACCESSTOKEN if app_token else "/app/token"
+    if app_token:
+        findings += _app_token_shape(of_kind(exchanges, "getaccesstoken"))
     issued_for: dict[str, str] = {}
     token_environments: set[str] = set()
     for e in of_kind(exchanges, "token", "getaccesstoken"):
         fp = e.facts.get("issued_access_fp")
         if fp and 200 <= e.status < 300:
-            # /app/token (no environment segment) is the Admin Center's token endpoint
-            issued_for[str(fp)] = e.environment or "admin"
-            if e.environment and e.environment != "admin":
-                token_environments.add(e.environment)
+            # /app/token (no environment segment) is the Admin Center's token endpoint; an
+            # app-token exchange at /admin may ask for another environment with `scope`
+            target = str(e.facts.get("issued_for") or e.environment or "admin")
+            issued_for[str(fp)] = target
+            if target != "admin":
+                token_environments.add(target)
     used: set[str] = set()
     reused: set[tuple[str, str]] = set()
     for call in api_calls(exchanges):
@@ -485,12 +557,12 @@ def admin_tokens_per_environment(exchanges: Sequence[Exchange]) -> Judgement:
                 reused.add(key)
                 findings.append(f"{where(call)}: reuses the token issued for {origin} in "
                                 f"{call.environment}; get a token per environment from "
-                                f"/{call.environment}/app/token")
+                                f"/{call.environment}{endpoint}")
         if call.environment:
             used.add(call.environment)
     for environment in sorted(used - token_environments):
         findings.append(f"the app called the API in {environment} but never got a token at "
-                        f"/{environment}/app/token")
+                        f"/{environment}{endpoint}")
     if scopes and used:
         first_scope = scopes[0].seq
         early = [c for c in api_calls(exchanges) if c.seq < first_scope]
@@ -505,8 +577,6 @@ def admin_tokens_per_environment(exchanges: Sequence[Exchange]) -> Judgement:
 # ---- ONB-12: consent withdrawn and given again ------------------------------------------------
 
 MAX_REFRESHES_AFTER_WITHDRAWAL = 3  # more token refreshes against a dead grant is a loop
-_REAUTH_WORDS = re.compile(r"re-?auth|authori[sz]|consent|connect|toestemming|koppel|opnieuw",
-                           re.IGNORECASE)
 
 
 def consent_withdrawal_recovered(
@@ -531,9 +601,12 @@ def consent_withdrawal_recovered(
                         "the app's tokens")
     elif blocked_outcome == "timeout":
         findings.append("the sync after the withdrawal did not finish (stuck retrying?)")
-    elif not _REAUTH_WORDS.search(blocked_output):
-        warnings.append("the failed sync's output does not say that re-authorization is needed: "
-                        f"{blocked_output.strip()[-200:]!r}")
+    elif not wording.mentions("reauthorize", blocked_output) and (
+            wording.status_signal(blocked_output) != "reauthorize"):
+        # Dutch or English; a wording the harness cannot classify is quoted, not failed
+        warnings.append("the failed sync's output does not say that re-authorization is needed "
+                        "(e.g. 'koppel opnieuw' / 'connect again'): "
+                        + wording.quoted(blocked_output))
     if len(refreshes) > MAX_REFRESHES_AFTER_WITHDRAWAL:
         findings.append(f"{len(refreshes)} token refreshes after the withdrawal (a loop): "
                         + ", ".join(where(e) for e in refreshes[:4]))

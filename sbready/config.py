@@ -138,7 +138,8 @@ class ScenarioConfig:
 
     # API path -> how many records the baseline sync must create there (INT-08); None: not said
     expected_writes: Mapping[str, int] | None = None
-    # a command after which the app's next sync has one new item to write (ERR-04..08)
+    # a command, or an http(s) URL the harness POSTs to, after which the app's next sync has
+    # new work (one item to write; one per environment for an Admin Center app)
     new_work: str | None = None
 
 
@@ -640,9 +641,14 @@ class _Builder:
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise self.fail(f"expected_writes in {where}: the count for {api_path} must be "
                                 f"a whole number >= 0, e.g. expected_writes = {example}.")
+        new_work = self.string(table, "new_work", where)
+        if new_work is not None and not new_work.strip():
+            raise self.fail(f"new_work in {where} is empty; give a command (exit 0 = done) or "
+                            "a URL the harness POSTs to (2xx = done), e.g. new_work = "
+                            '"https://127.0.0.1:{app_port}/test/new-invoice".')
         return ScenarioConfig(
             expected_writes=dict(expected) if "expected_writes" in table else None,
-            new_work=self.string(table, "new_work", where),
+            new_work=new_work,
         )
 
 
@@ -655,6 +661,11 @@ class _Builder:
                             "e.g. port = 8600.")
         dialect = self.choice(table, "dialect", where, ("observed", "schema"))
         return SandboxConfig(port=port, dialect=dialect)
+
+
+def is_http_url(hook: str) -> bool:
+    """True when a hook ([sync] url, [scenario] new_work) is an http(s) URL, not a command."""
+    return hook.strip().lower().startswith(("http://", "https://"))
 
 
 def _is_password(key: str) -> bool:
@@ -693,9 +704,8 @@ def demo_config(
     """
     if auth not in AUTH_KINDS:
         raise UsageError(f"auth must be 'oauth' or 'apptoken', not {auth!r}.")
-    if level not in LEVELS or (level == "admin" and auth != "oauth"):
-        raise UsageError(f"level must be 'customer' or 'admin' (admin only with auth 'oauth'), "
-                         f"not {level!r} with {auth!r}.")
+    if level not in LEVELS:
+        raise UsageError(f"level must be 'customer' or 'admin', not {level!r}.")
     _check_demo_flaws(flaws)
     listing = demo_listing_dir()
     environ = {
@@ -763,7 +773,8 @@ def demo_config(
     lines += [
         "",
         "[scenario]",
-        'expected_writes = { "/api/salesjournalentry" = 3 }',
+        # counted across the office's environments: an admin-level demo writes in demo and acme
+        f'expected_writes = {{ "/api/salesjournalentry" = {6 if level == "admin" else 3} }}',
         'new_work = "{python} -m examples.demo_partner.new_invoice '
         '{workdir}/scenario-invoices.json"',
         "",

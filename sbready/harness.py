@@ -5,6 +5,7 @@ Suites call this to arrange scenarios; checks judge the evidence it returns.
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 import sys
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sbready.config import ReadinessConfig
+import httpx
+
+from sbready.config import ReadinessConfig, is_http_url
 from sbready.driver.apptoken import HandOffResult, hand_over_app_token
 from sbready.driver.command import run_in_group
 from sbready.driver.onboarding import OnboardingWalker, WalkResult
-from sbready.driver.process import AppProcess
+from sbready.driver.process import AppProcess, tls_verify
 from sbready.driver.sync import SyncResult, trigger_sync
 from sbready.errors import HarnessError, UsageError
 from sbready.sandbox.app import RegisteredClient, Sandbox
@@ -79,7 +82,8 @@ class Harness:
     redactor: Redactor
     app: AppProcess | None = None
     app_token: str | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # re-entrant: a shared scenario may build on another one (ONB-02 on the first sync)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
     _cache: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -176,21 +180,50 @@ class Harness:
         return Sync(result, self.since(mark))
 
     def new_work(self) -> str:
-        """Run [scenario] new_work: the app's next sync has one new item to write."""
-        command = self.config.scenario.new_work
-        if not command:
+        """Run [scenario] new_work: the app's next sync has new work (one item to write, or one
+        per environment for an Admin Center app). A command (exit 0 = done) or an HTTP URL
+        the harness POSTs to (2xx = done)."""
+        hook = self.config.scenario.new_work
+        if not hook:
             raise UsageError(
                 f"{self.config.path}: [scenario] has no new_work command, so the write-fault "
-                "checks cannot give your app a fresh item; add new_work = \"...\" (a command "
-                "after which your next sync writes one new record)."
+                "checks cannot give your app a fresh item; add new_work = \"...\" (a command or "
+                "URL after which your next sync writes one new record)."
             )
-        run = run_in_group(command, what="[scenario] new_work", env=self.process_env(),
+        if is_http_url(hook):
+            return self._post_new_work(hook)
+        run = run_in_group(hook, what="[scenario] new_work", env=self.process_env(),
                            cwd=self.config.base_dir, timeout=60)
         output = self.redactor.redact(run.output)
         if run.exit_code != 0:
             raise HarnessError(f"[scenario] new_work failed (exit {run.exit_code}): "
                                f"{output.strip()[-300:]}")
         return output
+
+    def _post_new_work(self, url: str) -> str:
+        try:
+            with httpx.Client(verify=tls_verify(self.ca_file), timeout=60) as client:
+                response = client.post(url)
+        except httpx.HTTPError as error:
+            raise HarnessError(f"[scenario] new_work: POST {url} failed "
+                               f"({type(error).__name__}: {error}); is the app running?"
+                               ) from None
+        output = self.redactor.redact(response.text)
+        if not 200 <= response.status_code < 300:
+            raise HarnessError(f"[scenario] new_work: POST {url} answered "
+                               f"{response.status_code}: {output.strip()[-300:]}")
+        return output
+
+    def give_work(self) -> bool:
+        """Before a scenario: new work for the app when [scenario] new_work is configured.
+
+        An app that finds nothing new may rightly make no API call; with work it must call
+        SB, so the scenario sees real calls. False when no new_work is configured.
+        """
+        if not self.config.scenario.new_work:
+            return False
+        self.new_work()
+        return True
 
     def process_env(self) -> dict[str, str]:
         """The environment for the app's processes: ours plus [app.start] env."""
@@ -225,6 +258,17 @@ class Harness:
         """The app-token baseline: the activation token handed over as [apptoken] says."""
         return self.once("app_token_connected", self._hand_over)  # type: ignore[no-any-return]
 
+    @property
+    def app_token_environment(self) -> str:
+        """Where the harness activated the app token: the Admin Center for admin-level apps."""
+        return ADMIN_ENVIRONMENT if self.config.app.level == "admin" else CUSTOMER_ENVIRONMENT
+
+    def reactivate_app_token(self) -> None:
+        """The administrator activates the app again after deactivating it (same token)."""
+        if self.app_token:
+            self.sandbox.activate(self.app_token_environment, token=self.app_token,
+                                  bundles=self.config.app.bundles or None)
+
     def _hand_over(self) -> HandOff:
         if self.config.apptoken is None or self.app_token is None:
             raise HarnessError("the app uses app tokens but readiness.toml has no [apptoken] "
@@ -232,7 +276,7 @@ class Harness:
         mark = self.mark()
         result = hand_over_app_token(
             self.config.apptoken, app_token=self.app_token,
-            afas_base_url=self.afas_base_url(CUSTOMER_ENVIRONMENT),
+            afas_base_url=self.afas_base_url(),  # the Admin Center's for an admin-level app
             env=self.process_env(), cwd=self.config.base_dir, redactor=self.redactor,
             walker=self.walker(),
         )
@@ -255,9 +299,24 @@ class Harness:
             self.served.stop()
 
 
+def check_bundles(config: ReadinessConfig, index: OperationIndex) -> None:
+    """Unknown bundle names are a usage error naming the closest ones (a typo would otherwise
+    fail most checks with 403s)."""
+    known = sorted({bundle for operation in index.operations for bundle in operation.bundles})
+    for bundle in config.app.bundles:
+        if bundle in known:
+            continue
+        close = difflib.get_close_matches(bundle, known, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(repr(name) for name in close)}?" if close else (
+            f"the bundles of SB {index.sb_version} are {', '.join(known)}.")
+        raise UsageError(f"{config.path}: bundle {bundle!r} in [app] bundles does not exist in "
+                         f"SB {index.sb_version}; {hint}")
+
+
 def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
     """Serve the sandbox, fill the placeholders, register the app, and start it."""
     index = load_index(spec=config.app.spec, sb_version=config.app.sb_version)
+    check_bundles(config, index)
     sandbox = Sandbox(index, dialect="schema" if config.sandbox.dialect == "schema" else "observed",
                       environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT))
     try:
@@ -269,18 +328,20 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
     try:
         sandbox_url = served.base_url
         app_port = free_port()
+        # AFAS opens an admin-level app from the Admin Center: afasBaseUrl ends in /admin
+        start = ADMIN_ENVIRONMENT if config.app.level == "admin" else CUSTOMER_ENVIRONMENT
         placeholders = {
             "app_port": str(app_port),
             "sandbox_url": sandbox_url,
             "sandbox_host": urlsplit(sandbox_url).netloc,
-            "afas_base_url": f"{sandbox_url}/{CUSTOMER_ENVIRONMENT}",
+            "afas_base_url": f"{sandbox_url}/{start}",
             "workdir": str(workdir),
             "python": sys.executable,
             "config_dir": str(config.base_dir),
         }
         app_token = None
         if config.app.auth == "apptoken":
-            app_token = sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=config.app.bundles)
+            app_token = sandbox.activate(start, bundles=config.app.bundles)
             placeholders["app_token"] = app_token
         filled = config.with_placeholders(placeholders)
         redactor = Redactor()

@@ -41,10 +41,38 @@ def test_success_after_withdrawn_consent_is_silent_success() -> None:
     assert not judgement.passed and "reported success" in judgement.findings[0]
 
 
-def test_failure_without_a_reauthorization_hint_is_a_finding() -> None:
+def test_failure_with_an_unclassified_message_passes_with_a_warning_quoting_it() -> None:
     judgement = error_handling.refresh_rejected_stops(
         [refresh(1)], sync_outcome="failed", sync_output="error 42")
-    assert not judgement.passed and "without saying re-authorization" in judgement.findings[0]
+    assert judgement.passed, judgement.message()
+    assert "does not clearly say that re-authorization is needed" in judgement.warnings[0]
+    assert "'error 42'" in judgement.warnings[0]
+
+
+def test_failure_without_any_message_is_a_finding() -> None:
+    judgement = error_handling.refresh_rejected_stops(
+        [refresh(1)], sync_outcome="failed", sync_output="  ")
+    assert not judgement.passed and "failed without a message" in judgement.findings[0]
+
+
+def test_dutch_reauthorization_passes_without_a_warning() -> None:
+    for output in ("De koppeling is verlopen; koppel opnieuw via de AFAS App Center.",
+                   "App-token geweigerd: activeer de app opnieuw in de App Center.",
+                   "Geef opnieuw toestemming in AFAS SB."):
+        judgement = error_handling.refresh_rejected_stops(
+            [refresh(1)], sync_outcome="failed", sync_output=output)
+        assert judgement.passed and not judgement.warnings, (output, judgement.warnings)
+
+
+def test_json_status_of_an_http_sync_counts_as_the_outcome() -> None:
+    failed_json = '{"status": "reauthorization_needed", "bericht": "Koppel opnieuw."}'
+    judgement = error_handling.refresh_rejected_stops(
+        [refresh(1)], sync_outcome="synced", sync_output=failed_json)
+    assert judgement.passed and not judgement.warnings, judgement.message()
+    ok_json = '{"status": "ok"}'
+    judgement = error_handling.refresh_rejected_stops(
+        [refresh(1)], sync_outcome="synced", sync_output=ok_json)
+    assert not judgement.passed and "reported success" in judgement.findings[0]
 
 
 def test_clear_stop_passes() -> None:
@@ -61,11 +89,30 @@ def test_no_forbidden_call_cannot_be_judged() -> None:
     assert not judgement.passed and "did not call" in judgement.sentence
 
 
+def _forbidden(seq: int = 1) -> Exchange:
+    return exchange(seq, api_path="/api/administrations", status=403, operation_id=READ)
+
+
 def test_silent_success_after_403_is_a_finding() -> None:
-    forbidden = exchange(1, api_path="/api/administrations", status=403, operation_id=READ)
-    judgement = error_handling.forbidden_reported([forbidden], READ, sync_outcome="synced",
+    judgement = error_handling.forbidden_reported([_forbidden()], READ, sync_outcome="synced",
+                                                  sync_output="")
+    assert not judgement.passed and "said nothing about the refused" in judgement.findings[0]
+
+
+def test_unclassified_report_after_403_is_a_warning_quoting_it() -> None:
+    judgement = error_handling.forbidden_reported([_forbidden()], READ, sync_outcome="synced",
                                                   sync_output="all fine")
-    assert not judgement.passed and "without mentioning" in judgement.findings[0]
+    assert judgement.passed and "'all fine'" in judgement.warnings[0]
+
+
+def test_dutch_403_report_passes_and_hammering_fails() -> None:
+    dutch = "Synchronisatie gestopt: geen rechten op de administraties in AFAS SB."
+    judgement = error_handling.forbidden_reported([_forbidden()], READ, sync_outcome="failed",
+                                                  sync_output=dutch)
+    assert judgement.passed and not judgement.warnings, judgement.message()
+    hammered = error_handling.forbidden_reported(
+        [_forbidden(n) for n in range(1, 6)], READ, sync_outcome="failed", sync_output=dutch)
+    assert not hammered.passed and "5 requests got 403" in hammered.findings[0]
 
 
 def test_missing_trace_id_in_the_output_is_a_finding() -> None:
@@ -83,11 +130,18 @@ def _attempt(seq: int, status: int, started: float) -> Exchange:
                     operation_id=READ, fault="status 503" if status == 503 else None)
 
 
-def test_constant_delay_is_not_increasing() -> None:
+def test_constant_delay_is_a_cautious_policy_warning() -> None:
     attempts = [_attempt(1, 503, 0.0), _attempt(2, 503, 1.0), _attempt(3, 200, 2.0)]
     judgement = error_handling.backoff_on_unavailable(attempts, READ, sync_outcome="synced",
                                                       sync_output="")
-    assert not judgement.passed and "did not increase" in judgement.findings[0]
+    assert judgement.passed and "did not increase" in judgement.warnings[0]
+
+
+def test_tight_retry_loop_after_503_is_a_finding() -> None:
+    attempts = [_attempt(1, 503, 0.0), _attempt(2, 503, 0.01), _attempt(3, 200, 0.02)]
+    judgement = error_handling.backoff_on_unavailable(attempts, READ, sync_outcome="synced",
+                                                      sync_output="")
+    assert not judgement.passed and "first retry came 0.01 s" in judgement.findings[0]
 
 
 def test_giving_up_after_503_is_a_finding() -> None:
@@ -102,6 +156,14 @@ def test_no_retry_after_429_is_a_finding() -> None:
                          response_headers={"retry-after": "1"})
     judgement = error_handling.retry_after_honoured([throttled], READ)
     assert not judgement.passed and "did not try again" in judgement.findings[0]
+
+
+def test_stopping_with_a_report_after_429_is_a_cautious_warning() -> None:
+    throttled = exchange(1, api_path="/api/administrations", status=429, operation_id=READ,
+                         response_headers={"retry-after": "1"})
+    judgement = error_handling.retry_after_honoured(
+        [throttled], READ, sync_outcome="failed", sync_output="AFAS SB is druk; later opnieuw.")
+    assert judgement.passed and "stopped and reported" in judgement.warnings[0]
 
 
 def test_waiting_long_enough_passes() -> None:
@@ -143,7 +205,57 @@ def test_silent_success_when_unreachable_is_a_finding() -> None:
     assert not judgement.passed and "reported success" in judgement.findings[0]
 
 
-def test_too_slow_a_report_is_a_finding() -> None:
+def test_slower_than_recommended_but_bounded_is_a_warning() -> None:
+    # a cautious policy: 4 attempts with a 10 s client timeout each, plus backoff
     judgement = error_handling.unreachable_reported(
-        sync_outcome="failed", sync_output="gave up", duration_s=11.0, limit_s=10, attempts=3)
-    assert not judgement.passed and "limit 10 s" in judgement.findings[0]
+        sync_outcome="failed", sync_output="AFAS SB is niet bereikbaar", duration_s=43.6,
+        limit_s=15, attempts=4, window_s=60, longest_request_s=10.0, request_cap_s=30)
+    assert judgement.passed, judgement.message()
+    assert "later than the recommended 15 s" in judgement.warnings[0]
+
+
+def test_no_client_timeout_is_a_finding_even_when_the_sync_ends() -> None:
+    judgement = error_handling.unreachable_reported(
+        sync_outcome="failed", sync_output="connection closed", duration_s=35.0, limit_s=15,
+        attempts=1, window_s=60, longest_request_s=35.0, request_cap_s=30)
+    assert not judgement.passed and "stayed open 35.0 s" in judgement.findings[0]
+
+
+def test_a_hang_past_the_window_is_a_finding() -> None:
+    judgement = error_handling.unreachable_reported(
+        sync_outcome="timeout", sync_output="", duration_s=60.0, limit_s=15, attempts=1,
+        window_s=60, longest_request_s=60.0, request_cap_s=30)
+    assert not judgement.passed
+    assert any("had not reported after 60.0 s" in f for f in judgement.findings)
+
+
+# --- ERR-01 ---------------------------------------------------------------------------------
+
+def test_err01_recovery_inside_the_sync_passes() -> None:
+    calls = [
+        exchange(1, api_path="/api/administrations", operation_id=READ),
+        exchange(2, api_path="/api/organisations", status=401, fault="status 401"),
+        exchange(3, kind="getaccesstoken", method="POST"),
+        exchange(4, api_path="/api/organisations"),
+    ]
+    judgement = error_handling.expired_token_recovered(calls, sync_outcome="synced",
+                                                       sync_output="ok")
+    assert judgement.passed, judgement.message()
+
+
+def test_err01_without_a_401_says_where_the_harness_put_it() -> None:
+    calls = [exchange(1, api_path="/api/administrations", operation_id=READ)]
+    judgement = error_handling.expired_token_recovered(calls, sync_outcome="synced",
+                                                       sync_output="ok")
+    assert not judgement.passed and "answers 401 to the second one" in judgement.findings[0]
+
+
+def test_err01_retry_without_refresh_is_a_finding() -> None:
+    calls = [
+        exchange(1, api_path="/api/administrations", operation_id=READ),
+        exchange(2, api_path="/api/organisations", status=401, fault="status 401"),
+        exchange(3, api_path="/api/organisations", status=401),
+    ]
+    judgement = error_handling.expired_token_recovered(calls, sync_outcome="failed",
+                                                       sync_output="401")
+    assert not judgement.passed and "did not refresh" in judgement.findings[0]

@@ -266,3 +266,60 @@ def test_onb13_fails_for_a_wildcard_and_an_unregistered_uri() -> None:
     judgement = onboarding.redirect_uri_exact(uri, mode="production", attempts=[attempt])
     assert not judgement.passed
     assert "wildcard" in judgement.message() and "did not accept" in judgement.message()
+
+
+# ---- ONB-02: the first API call during the onboarding or in the first sync ------------------
+
+BASE = "http://sb/demo"
+
+
+def _connected(exchanges: list[Exchange], first_sync: list[Exchange] | None) -> Any:
+    return onboarding.known_customer_connected(
+        BASE, authorize_url=f"{BASE}/app/auth?client_id=x", blocked_host=None, walk_error=None,
+        final_status=200, final_url="https://app.example/cb", exchanges=exchanges,
+        first_sync=first_sync)
+
+
+def _api_call(seq: int, status: int = 200) -> Exchange:
+    return _exchange(seq, "api", method="GET", path="/demo/api/administrations", status=status)
+
+
+def test_onb02_says_the_first_call_came_during_the_onboarding() -> None:
+    judgement = _connected([_exchange(1, "token"), _api_call(2)], None)
+    assert judgement.passed and "during the onboarding" in judgement.sentence
+
+
+def test_onb02_app_that_only_stores_tokens_passes_through_its_first_sync() -> None:
+    judgement = _connected([_exchange(1, "token")], [_api_call(5)])
+    assert judgement.passed, judgement.message()
+    assert "in the first sync (the app made no API call while onboarding)" in judgement.sentence
+
+
+def test_onb02_fails_when_neither_the_onboarding_nor_the_first_sync_calls_successfully() -> None:
+    judgement = _connected([_exchange(1, "token")], [_api_call(5, status=400)])
+    assert not judgement.passed
+    assert "neither while onboarding nor in the first sync" in judgement.findings[0]
+    assert "-> 400" in judgement.findings[0]
+
+
+def test_onb02_app_token_stored_at_hand_off_is_exchanged_in_the_first_sync() -> None:
+    exchanged = _exchange(4, "getaccesstoken", path="/demo/authentication/getaccesstoken")
+    judgement = onboarding.app_token_customer_connected(
+        BASE, handed_over=True, detail="exit 0", exchanges=[], first_sync=[exchanged, _api_call(5)])
+    assert judgement.passed, judgement.message()
+    assert "only stored the token at the hand-off" in judgement.sentence
+    never = onboarding.app_token_customer_connected(
+        BASE, handed_over=True, detail="exit 0", exchanges=[], first_sync=[])
+    assert not never.passed and "neither at the hand-off nor in the first sync" in never.message()
+
+
+def test_token_issued_tells_a_connection_from_none() -> None:
+    assert onboarding.token_issued([_exchange(1, "token")])
+    assert not onboarding.token_issued([_exchange(1, "token", status=400)])
+
+
+def test_onb12_accepts_dutch_reauthorization_and_quotes_unclassified_wording() -> None:
+    dutch = _recovery(blocked_output="De koppeling is ingetrokken; koppel opnieuw via AFAS.")
+    assert dutch.passed and not dutch.warnings
+    odd = _recovery(blocked_output="Fehler 17")
+    assert odd.passed and "'Fehler 17'" in odd.warnings[0]

@@ -10,9 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from examples.demo_partner import styles
 from examples.demo_partner.errors import DemoPartnerError, UsageProblem
 from examples.demo_partner.settings import ConfigurationError, Settings, load_settings
-from examples.demo_partner.store import Store
+from examples.demo_partner.store import Connection, Store
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -75,6 +76,7 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _connect(args: argparse.Namespace, settings: Settings) -> int:
+    from examples.demo_partner.admin import admin_root, connect_admin_app_token
     from examples.demo_partner.base_url import BadBaseUrl, parse_base_url
     from examples.demo_partner.sync import new_http_client
     from examples.demo_partner.web import connect_app_token, first_call
@@ -90,11 +92,21 @@ def _connect(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageProblem(f"--base-url must use https (got {args.base_url}).")
     base_url = f"{scheme}://{netloc}/{environment}"
     store = Store(args.db)
+    if styles.is_on("store_only") and admin_root(base_url, settings) is None:
+        # this style only keeps the token: the first sync exchanges it and calls SB
+        store.save_connection(Connection(base_url, "apptoken", app_token=args.app_token))
+        print(f"Stored the app token for AFAS SB environment {environment}.")
+        return 0
     with new_http_client(settings) as http:
-        connection = connect_app_token(http, store, settings, base_url, args.app_token)
-        names = first_call(http, store, settings, connection)  # proves the token works
-    print(f"Connected to AFAS SB environment {connection.environment} with an app token; "
-          f"administrations: {', '.join(names) or '(none)'}.")
+        root = admin_root(base_url, settings)
+        if root is not None:  # an Admin Center activation: a connection per environment
+            connections = connect_admin_app_token(http, store, settings, root, args.app_token)
+        else:
+            connections = [connect_app_token(http, store, settings, base_url, args.app_token)]
+        for connection in connections:
+            names = first_call(http, store, settings, connection)  # proves the token works
+            print(f"Connected to AFAS SB environment {connection.environment} with an app "
+                  f"token; administrations: {', '.join(names) or '(none)'}.")
     return 0
 
 
@@ -112,7 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"demo-partner: {error}", file=sys.stderr)
         return 2
     except DemoPartnerError as error:
-        print(f"demo-partner: {error}", file=sys.stderr)
+        message = str(error)
+        if styles.is_on("dutch"):
+            message = styles.dutch_message(type(error).__name__, message)
+        print(f"demo-partner: {message}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from examples.demo_partner import styles
 from examples.demo_partner.errors import (
     DemoPartnerError,
     ReauthorizationNeeded,
@@ -75,6 +76,8 @@ class SbClient:
         self.sleep = sleep
         self.tokens = TokenClient(http, settings, policy=policy, sleep=sleep)
         self._behaviour = self.tokens.behaviour
+        # the fresh_token style renews once per client (= per sync), whatever it has stored
+        self._fresh = not styles.is_on("fresh_token")
 
     # -- credentials ---------------------------------------------------------------------
     def _access_token(self) -> str:
@@ -82,7 +85,7 @@ class SbClient:
         expired = connection.expires_at is not None and (
             connection.expires_at - EXPIRY_MARGIN < time.time()
         )
-        if not connection.access_token or expired:
+        if not connection.access_token or expired or not self._fresh:
             self.renew_access_token()
         assert self.connection.access_token is not None
         return self.connection.access_token
@@ -103,6 +106,7 @@ class SbClient:
             renewed = self.tokens.refresh(connection)
         self.connection = renewed
         self.store.save_connection(renewed)
+        self._fresh = True
 
     def _refresh_until_it_works(self) -> Connection:
         problem: ReauthorizationNeeded | None = None

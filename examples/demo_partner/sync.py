@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from examples.demo_partner import styles
 from examples.demo_partner.errors import DemoPartnerError, SbForbidden, SbRejected, UsageProblem
 from examples.demo_partner.retry import DEFAULT_POLICY, RetryPolicy
 from examples.demo_partner.sb_client import SbClient
@@ -145,6 +146,9 @@ class EnvironmentSync:
 
     def run(self, invoices: Sequence[Invoice]) -> SyncReport:
         """Read what the invoices need, then post the invoices not posted before."""
+        if styles.is_on("work_only") and not self.has_work(invoices):
+            self.client.renew_access_token()  # keep the connection alive, nothing to book
+            return self.report
         self.read_administrations()
         self.read_tracked("/api/organisations", "get_organisations", "organisation")
         self.read_tracked("/api/persons", "get_persons", "person")
@@ -157,6 +161,14 @@ class EnvironmentSync:
         for invoice in invoices:
             self.post_invoice(invoice)
         return self.report
+
+    def has_work(self, invoices: Sequence[Invoice]) -> bool:
+        """True when an invoice is not booked yet (new, pending, or failed before)."""
+        for invoice in invoices:
+            known = self.store.entry(self.base_url, invoice.number)
+            if known is None or known.status in ("pending", "failed"):
+                return True
+        return False
 
     # -- reading ----------------------------------------------------------------------------
     def read_administrations(self) -> None:
@@ -286,10 +298,21 @@ class EnvironmentSync:
                 f"before ({known.detail}); fix the invoice."
             )
             return
-        # a pending entry (a run that died mid-send) keeps its identifier: SB dedupes the retry
-        reuse = known is not None and known.status == "pending" and (
+        # SB's Failed may have made the entry anyway ("Entity is made with one or more
+        # errors ..."): a new request would meet "already exists" or make it twice
+        failed_before = known is not None and known.status == "failed" and (
             known.payload_hash == payload_hash
         )
+        same_id = styles.is_on("same_id_after_failed")
+        if failed_before and known and not (same_id or self.settings.flaw("resend_failed_new_id")):
+            self.report.failures.append(
+                f"entry {invoice.number} is not sent again: SB answered Failed before "
+                f"({known.detail}); SB may have made it anyway, so check it in AFAS SB."
+            )
+            return
+        # a pending entry (a run that died mid-send) keeps its identifier: SB dedupes the retry
+        reuse = known is not None and (known.status == "pending" or (failed_before and same_id)
+                                       ) and known.payload_hash == payload_hash
         tracking_identifier = known.tracking_identifier if reuse and known else str(uuid.uuid4())
         record = EntryRecord(
             self.base_url, invoice.number, tracking_identifier, payload_hash, "pending", None, None
@@ -385,7 +408,8 @@ def run_sync(
     if invoices is None and scenario and Path(scenario).is_file():
         to_post += load_invoices(scenario)  # new work the readiness harness handed over
     if policy is DEFAULT_POLICY:
-        policy = RetryPolicy(budget=settings.retry_budget)
+        attempts = 4 if styles.is_on("cautious") else DEFAULT_POLICY.attempts
+        policy = RetryPolicy(attempts=attempts, budget=settings.retry_budget)
     reports = []
     with new_http_client(settings, transport) as http:
         for connection in connections:

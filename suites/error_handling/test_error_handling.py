@@ -7,25 +7,30 @@ from typing import Any
 import pytest
 
 from checks import error_handling
-from checks.evidence import api_calls
+from checks.error_handling import JudgedWrite
+from checks.evidence import api_calls, writes
 from checks.judgement import Judgement
 from sbready.harness import CUSTOMER_ENVIRONMENT, Harness, Sync
 from sbready.sandbox.faults import FaultRule
 from sbready.sandbox.oddities import VARIANTS, unusual_body
+from sbready.spec.index import Operation
+from suites.connection import require_connection
 from suites.support import record
 
 
 @pytest.mark.check("ERR-01")
 def test_expired_token(harness: Harness) -> None:
+    require_connection(harness)
     harness.first_sync()
-    expired = harness.sandbox.expire_tokens()
-    sync = harness.sync()
+    harness.give_work()
+    # the 401 comes inside the sync, on the API call after the first, and kills the token it
+    # presented: an app that takes a fresh token at the start of each sync meets it too
+    sync = _sync_with_fault(harness, FaultRule("status", status=401, skip=1, times=1))
     record(
         error_handling.expired_token_recovered(
             sync.exchanges, sync_outcome=sync.result.outcome, sync_output=sync.result.output),
         exchanges=sync.exchanges,
         sync_output=sync.result.output,
-        expired_tokens=str(expired),
     )
 
 
@@ -37,6 +42,23 @@ def _baseline_operation(harness: Harness, *, write: bool) -> str | None:
     return None
 
 
+def _baseline_read(harness: Harness) -> str:
+    """The read to fault: the first one of the baseline sync (not run without one)."""
+    require_connection(harness)
+    operation_id = _baseline_operation(harness, write=False)
+    if operation_id is None:
+        sync = harness.first_sync()
+        pytest.skip("not run: the baseline sync made no API read to fault (sync "
+                    f"{sync.result.outcome}: {_last_line(sync.result.output)}); see ONB-02 "
+                    "and the INT checks")
+    harness.give_work()
+    return operation_id
+
+
+def _last_line(output: str) -> str:
+    return (output.strip().splitlines() or ["(no output)"])[-1][:200]
+
+
 def _sync_with_fault(harness: Harness, *rules: FaultRule) -> Sync:
     """One sync while `rules` are active; they are cleared afterwards."""
     with harness.faults_cleared():
@@ -45,9 +67,74 @@ def _sync_with_fault(harness: Harness, *rules: FaultRule) -> Sync:
         return harness.sync()
 
 
-def _on_write(operation_id: str | None, kind: str, **rule: Any) -> list[FaultRule]:
-    """A fault on the app's write operation (none if the app writes nothing: checks say so)."""
-    return [FaultRule(kind, operation_id=operation_id, **rule)] if operation_id else []
+def _on_write(target: JudgedWrite, kind: str, **rule: Any) -> list[FaultRule]:
+    """A fault on the judged write operation (none if the app has none: checks say so)."""
+    return [FaultRule(kind, operation_id=target.operation_id, **rule)] \
+        if target.operation_id else []
+
+
+def _answers_write_result(operation: Operation | None) -> bool:
+    """The operation's documented 200 answer carries result/instances/errors (not a blob PUT)."""
+    schema = operation.response_schema if operation else None
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return isinstance(properties, dict) and "result" in properties
+
+
+def _write_target(harness: Harness, *, needs_identifier: bool = False) -> JudgedWrite:
+    """The write a write-fault scenario faults, and why: the app's first write (of the baseline
+    sync) whose documented answer carries result/instances/errors, preferring one that
+    [scenario] expected_writes names and, for a lost answer, one that declares
+    Tracking-Identifier. Not run when the app made no such write."""
+    require_connection(harness)
+    expected = set(harness.config.scenario.expected_writes or ())
+    candidates: list[Operation] = []
+    skipped: list[str] = []
+    for e in writes(harness.first_sync().exchanges):
+        operation = harness.index.by_operation_id(e.operation_id or "")
+        if operation is None or operation in candidates:
+            continue
+        if _answers_write_result(operation):
+            candidates.append(operation)
+        elif f"{operation.method} {operation.path}" not in skipped:
+            skipped.append(f"{operation.method} {operation.path}")
+    if not candidates:
+        sync = harness.first_sync()
+        pytest.skip("not run: the baseline sync made no write whose documented answer carries "
+                    f"result/instances/errors (sync {sync.result.outcome}: "
+                    f"{_last_line(sync.result.output)}); see INT-08")
+
+    def rank(operation: Operation) -> tuple[bool, bool, bool]:
+        return (needs_identifier and not operation.takes_tracking_identifier,
+                operation.path not in expected, operation.method != "POST")
+
+    chosen = min(candidates, key=rank)  # min is stable: the first of the best
+    reasons = ["the app's first write whose documented answer carries result/instances/errors"
+               if chosen is candidates[0] else "a write whose documented answer carries "
+               "result/instances/errors"]
+    if chosen.path in expected:
+        reasons.append("named in [scenario] expected_writes")
+    if needs_identifier:
+        reasons.append(f"declares Tracking-Identifier in SB {harness.index.sb_version}"
+                       if chosen.takes_tracking_identifier else
+                       "it does not declare Tracking-Identifier, so only what SB holds is judged")
+    if skipped:
+        reasons.append(f"not {', '.join(skipped)}: its answer carries no write result")
+    return JudgedWrite(chosen.operation_id, "; ".join(reasons),
+                       declares_tracking_identifier=chosen.takes_tracking_identifier)
+
+
+def _held(harness: Harness, target: JudgedWrite) -> list[dict[str, Any]]:
+    """What SB holds for the judged operation, across the office's environments."""
+    operation = harness.index.by_operation_id(target.operation_id or "")
+    if operation is None:
+        return []
+    return [record for environment in harness.sandbox.environments
+            for record in harness.sandbox.store.written(environment, operation.path)]
+
+
+def _judged_operation(target: JudgedWrite) -> dict[str, Any]:
+    return {"operation": target.operation_id, "why": target.why,
+            "declares Tracking-Identifier": target.declares_tracking_identifier}
 
 
 def _record_sync(judgement: Judgement, sync: Sync) -> None:
@@ -56,15 +143,19 @@ def _record_sync(judgement: Judgement, sync: Sync) -> None:
 
 @pytest.mark.check("ERR-02")
 def test_refresh_rejected(harness: Harness) -> None:
+    require_connection(harness)
     harness.first_sync()
+    harness.give_work()  # an app that calls SB only when it has work must call it now
     app = harness.config.app
     client_id = app.client_id if app.auth == "oauth" and app.client_id else "app"
-    harness.sandbox.withdraw_consent(client_id, CUSTOMER_ENVIRONMENT)
+    # an app token is deactivated where it was activated (the Admin Center for admin apps)
+    where = CUSTOMER_ENVIRONMENT if app.auth == "oauth" else harness.app_token_environment
+    harness.sandbox.withdraw_consent(client_id, where)
     try:
         harness.sandbox.expire_tokens()
         sync = harness.sync()
     finally:
-        harness.sandbox.restore_consent(client_id, CUSTOMER_ENVIRONMENT)
+        harness.sandbox.restore_consent(client_id, where)
         _reconnect(harness)
     _record_sync(error_handling.refresh_rejected_stops(
         sync.exchanges, sync_outcome=sync.result.outcome, sync_output=sync.result.output), sync)
@@ -74,14 +165,13 @@ def _reconnect(harness: Harness) -> None:
     """After withdrawn consent: consent again (OAuth) or re-activate the app token."""
     if harness.config.app.auth == "oauth":
         harness.walk()
-    elif harness.app_token:
-        harness.sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=harness.config.app.bundles or None,
-                                 token=harness.app_token)
+    else:
+        harness.reactivate_app_token()
 
 
 @pytest.mark.check("ERR-03")
 def test_forbidden(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=False) or ""
+    operation_id = _baseline_read(harness)
     sync = _sync_with_fault(harness, FaultRule("status", operation_id=operation_id, status=403,
                                                times=None))
     _record_sync(error_handling.forbidden_reported(
@@ -91,41 +181,43 @@ def test_forbidden(harness: Harness) -> None:
 
 @pytest.mark.check("ERR-04")
 def test_ds3100_not_resent(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=True)
+    target = _write_target(harness)
     harness.new_work()
     try:
-        sync = _sync_with_fault(harness, *_on_write(operation_id, "ds3100", times=None))
+        sync = _sync_with_fault(harness, *_on_write(target, "ds3100", times=None))
     finally:
         harness.new_work()  # the rejected item is replaced, so later syncs can succeed
-    _record_sync(error_handling.rejected_not_resent(
-        sync.exchanges, sync_outcome=sync.result.outcome, sync_output=sync.result.output), sync)
+    record(error_handling.rejected_not_resent(
+        sync.exchanges, sync_outcome=sync.result.outcome, sync_output=sync.result.output,
+        target=target), exchanges=sync.exchanges, sync_output=sync.result.output,
+        judged_operation=_judged_operation(target))
 
 
 @pytest.mark.check("ERR-05")
 def test_write_result(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=True)
-    runs = {}
+    target = _write_target(harness)
+    runs: list[error_handling.WriteResultRun] = []
+    exchanges = []
     for result in ("Failed", "PartiallySucceeded"):
         harness.new_work()
-        runs[result] = _sync_with_fault(harness,
-                                        *_on_write(operation_id, "write_result", result=result))
-    later = harness.sync()
-    failed_run, partial = runs["Failed"], runs["PartiallySucceeded"]
+        faulted = _sync_with_fault(harness, *_on_write(target, "write_result", result=result))
+        # the same work once more: does the app send what SB made (half-made) again?
+        following = harness.sync()
+        runs.append(error_handling.WriteResultRun(
+            result, faulted.exchanges, faulted.result.outcome, faulted.result.output,
+            following.exchanges, _held(harness, target)))
+        exchanges += faulted.exchanges + following.exchanges
     record(
-        error_handling.write_result_honoured(
-            failed_run.exchanges, partial.exchanges, later.exchanges,
-            failed_outcome=failed_run.result.outcome, failed_output=failed_run.result.output,
-            partial_outcome=partial.result.outcome, partial_output=partial.result.output),
-        exchanges=failed_run.exchanges + partial.exchanges + later.exchanges,
-        output_after_failed=failed_run.result.output,
-        output_after_partial=partial.result.output,
-        output_of_next_sync=later.result.output,
+        error_handling.write_result_honoured(runs, target=target),
+        exchanges=exchanges,
+        judged_operation=_judged_operation(target),
+        sync_outputs={run.result: run.output for run in runs},
     )
 
 
 @pytest.mark.check("ERR-06")
 def test_backoff_on_503(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=False) or ""
+    operation_id = _baseline_read(harness)
     sync = _sync_with_fault(harness, FaultRule("status", operation_id=operation_id, status=503,
                                                times=2))
     _record_sync(error_handling.backoff_on_unavailable(
@@ -135,29 +227,31 @@ def test_backoff_on_503(harness: Harness) -> None:
 
 @pytest.mark.check("ERR-07")
 def test_retry_after(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=False) or ""
+    operation_id = _baseline_read(harness)
     sync = _sync_with_fault(harness, FaultRule("status", operation_id=operation_id, status=429,
                                                retry_after=1, times=1))
-    _record_sync(error_handling.retry_after_honoured(sync.exchanges, operation_id), sync)
+    _record_sync(error_handling.retry_after_honoured(
+        sync.exchanges, operation_id, sync_outcome=sync.result.outcome,
+        sync_output=sync.result.output), sync)
 
 
 @pytest.mark.check("ERR-08")
 def test_lost_write_retried_once(harness: Harness) -> None:
-    operation_id = _baseline_operation(harness, write=True)
+    target = _write_target(harness, needs_identifier=True)
     harness.new_work()
     # the first answer is lost after SB stored the entry; the retry times out unseen
-    sync = _sync_with_fault(harness, *_on_write(operation_id, "response_lost"),
-                            *_on_write(operation_id, "timeout", hold=1.0))
-    operation = harness.index.by_operation_id(operation_id or "")
-    written = harness.sandbox.store.written(CUSTOMER_ENVIRONMENT, operation.path) \
-        if operation else []
-    _record_sync(error_handling.retried_with_same_identifier(
-        sync.exchanges, written, sync_outcome=sync.result.outcome,
-        sync_output=sync.result.output), sync)
+    sync = _sync_with_fault(harness, *_on_write(target, "response_lost"),
+                            *_on_write(target, "timeout", hold=1.0))
+    record(error_handling.retried_with_same_identifier(
+        sync.exchanges, _held(harness, target), sync_outcome=sync.result.outcome,
+        sync_output=sync.result.output, target=target),
+        exchanges=sync.exchanges, sync_output=sync.result.output,
+        judged_operation=_judged_operation(target))
 
 
 @pytest.mark.check("ERR-09")
 def test_unusual_responses(harness: Harness) -> None:
+    require_connection(harness)
     reads = [e for e in api_calls(harness.first_sync().exchanges)
              if e.method == "GET" and e.operation_id and 200 <= e.status < 300]
     normal = {e.operation_id: e.response_body for e in reads}  # the first page of each
@@ -181,12 +275,23 @@ def test_unusual_responses(harness: Harness) -> None:
 
 @pytest.mark.check("ERR-10")
 def test_unreachable(harness: Harness) -> None:
+    require_connection(harness)
     harness.first_sync()
+    harness.give_work()
     limit = harness.config.thresholds.unreachable_timeout
+    # a slower but bounded policy (e.g. 4 attempts x 10 s) still reports within the window;
+    # an app without a client timeout keeps a request open past the cap
+    window, cap = UNREACHABLE_WINDOW * limit, UNREACHABLE_REQUEST_CAP * limit
     with harness.faults_cleared():
-        # every request is held past the limit, then dropped: SB looks unreachable
-        harness.sandbox.add_fault(FaultRule("timeout", times=None, hold=limit + 5))
-        sync = harness.sync_within(limit + 2)
+        # every SB endpoint (API, token, getscopes) holds each request, then drops it
+        harness.sandbox.add_fault(FaultRule("timeout", path="*", times=None, hold=window + 5))
+        sync = harness.sync_within(window)
+    held = [e.duration_ms / 1000 for e in sync.exchanges if e.fault]
     _record_sync(error_handling.unreachable_reported(
         sync_outcome=sync.result.outcome, sync_output=sync.result.output,
-        duration_s=sync.result.duration_s, limit_s=limit, attempts=len(sync.exchanges)), sync)
+        duration_s=sync.result.duration_s, limit_s=limit, attempts=len(sync.exchanges),
+        window_s=window, longest_request_s=max(held, default=0.0), request_cap_s=cap), sync)
+
+
+UNREACHABLE_WINDOW = 4  # x unreachable_timeout: how long the harness waits for the report
+UNREACHABLE_REQUEST_CAP = 2  # x unreachable_timeout: one request open this long = no timeout

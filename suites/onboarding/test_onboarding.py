@@ -16,35 +16,16 @@ from sbready.harness import (
     PROSPECT_ENVIRONMENT,
     Harness,
 )
+from suites.connection import known_customer, require_connection
 from suites.support import record
 
 
 @pytest.mark.check("ONB-02")
 def test_known_customer_connects(harness: Harness) -> None:
-    if harness.config.app.auth == "apptoken":
-        handoff = harness.app_token_connected()
-        record(
-            onboarding.app_token_customer_connected(
-                harness.afas_base_url(), handed_over=handoff.result.ok,
-                detail=handoff.result.detail, exchanges=handoff.exchanges),
-            exchanges=handoff.exchanges, hand_off_output=handoff.result.output,
-        )
-        return
-    walk = harness.connected()
-    result = walk.result
-    record(
-        onboarding.known_customer_connected(
-            harness.afas_base_url(),
-            authorize_url=result.authorize_url,
-            blocked_host=result.blocked_host,
-            walk_error=result.error,
-            final_status=result.final.status if result.final else None,
-            final_url=result.final.url if result.final else None,
-            exchanges=walk.exchanges,
-        ),
-        exchanges=walk.exchanges,
-        browser_hops=[hop.__dict__ for hop in result.hops],
-    )
+    # the first API call is seen during the onboarding, or else in the first sync (many apps
+    # only store the tokens in the callback); the judgement says which
+    connection = known_customer(harness)
+    record(connection.judgement, exchanges=connection.exchanges, **connection.attachments)
 
 
 def _oauth_only(harness: Harness) -> tuple[str, str]:
@@ -113,8 +94,12 @@ def test_onboarding_url_answers(harness: Harness) -> None:
 
 @pytest.mark.check("ONB-03")
 def test_prospect_landing(harness: Harness) -> None:
-    base = harness.afas_base_url(PROSPECT_ENVIRONMENT)
-    walk = harness.walk(environment=PROSPECT_ENVIRONMENT, login=False)
+    # an Admin Center app's prospect is an office without an account in the app, opened from
+    # its Admin Center (the sandbox has one, so: the same /admin, no login at the app)
+    environment = ADMIN_ENVIRONMENT if harness.config.app.level == "admin" else (
+        PROSPECT_ENVIRONMENT)
+    base = harness.afas_base_url(environment)
+    walk = harness.walk(environment=environment, login=False)
     record(onboarding.prospect_sees_landing(base, walk.result.hops, walk_error=walk.result.error),
            browser_hops=_hops(walk.result.hops))
 
@@ -227,11 +212,13 @@ def test_no_secret_exposed(harness: Harness) -> None:
 def test_token_per_app_kind(harness: Harness) -> None:
     app = harness.config.app
     if app.level == "admin":
-        # the Admin Center consent, getscopes, a token per environment, then a sync of all
-        walk = harness.connected()
+        # the Admin Center consent (or app token), getscopes, a token per environment, then
+        # a sync of all
+        onboarded = harness.onboarded()
         sync = harness.first_sync()
-        exchanges = walk.exchanges + sync.exchanges
-        record(onboarding.admin_tokens_per_environment(exchanges),
+        exchanges = onboarded + sync.exchanges
+        record(onboarding.admin_tokens_per_environment(
+                   exchanges, app_token=app.auth == "apptoken"),
                exchanges=exchanges, sync_output=sync.result.output)
         return
     if app.auth != "apptoken":
@@ -265,6 +252,7 @@ def test_redirect_uri(harness: Harness) -> None:
 def test_consent_withdrawn_and_given_again(harness: Harness) -> None:
     client_id = _consent_flow_only(harness, "there is no consent to withdraw (AFAS "
                                    "deactivation means a new token hand-off)")
+    require_connection(harness)
     harness.first_sync()  # a working connection to lose
     # an admin-level app is blocked in the Admin Center too: its Admin Center refresh token
     # would otherwise mint new customer tokens without a new consent
@@ -274,6 +262,7 @@ def test_consent_withdrawn_and_given_again(harness: Harness) -> None:
         harness.sandbox.withdraw_consent(client_id, environment)
     for environment in places:
         harness.sandbox.restore_consent(client_id, environment)
+    harness.give_work()  # an app that calls SB only when it has work must call it now
     marks = [harness.mark()]
     blocked = harness.sync()
     marks.append(harness.mark())
