@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checks import wording
+from checks import landed, wording
 from checks.evidence import api_calls, of_kind, where
 from checks.judgement import Judgement, failed, judge, passed
 from sbready.sandbox.journal import Exchange
@@ -154,18 +153,36 @@ def forbidden_reported(
                   warnings=warnings)
 
 
+@dataclass(frozen=True)
+class JudgedWrite:
+    """The write operation a write-fault scenario faulted, and why the suite chose it."""
+
+    operation_id: str | None
+    why: str
+    declares_tracking_identifier: bool = True
+
+
+def _judged(target: JudgedWrite | None) -> str:
+    if target is None or target.operation_id is None:
+        return ""
+    return f" (judged: {target.operation_id}, {target.why})"
+
+
 def rejected_not_resent(
-    exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str
+    exchanges: Sequence[Exchange], *, sync_outcome: str, sync_output: str,
+    target: JudgedWrite | None = None,
 ) -> Judgement:
     """ERR-04: after 400 DS3100 the identical payload is not resent; error and TraceId shown."""
-    writes = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
-    rejected = [e for e in writes if e.status == 400]
+    calls = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
+    rejected = [e for e in calls if e.status == 400]
     if not rejected:
         return failed("ERR-04", "The app made no write that SB could reject, so its handling "
-                      "of DS3100 could not be seen.", [f"writes: {len(writes)}"])
+                      f"of DS3100 could not be seen{_judged(target)}.", [f"writes: {len(calls)}"])
     findings: list[str] = []
+    warnings: list[str] = []
     for first in rejected[:1]:
-        resent = [e for e in writes if e.seq > first.seq and e.method == first.method
+        # DS3100 makes nothing, so the same payload can only meet the same 400 again
+        resent = [e for e in calls if e.seq > first.seq and e.method == first.method
                   and e.api_path == first.api_path
                   and _body_key(e.request_body) == _body_key(first.request_body)]
         if resent:
@@ -176,52 +193,88 @@ def rejected_not_resent(
         if trace and trace not in sync_output:
             findings.append(f"the sync output does not show SB's TraceId {trace}: "
                             f"{_last_line(sync_output)}")
-    if sync_outcome == "synced":
-        findings.append("the sync reported success although SB rejected the entry")
-    return judge("ERR-04", findings,
-                 f"SB rejected {where(rejected[0])} with DS3100; the app did not resend it and "
-                 f"reported it: {_last_line(sync_output)}",
-                 "The app does not handle a 400 DS3100 as AFAS expects.")
+    outcome = _outcome(sync_outcome, sync_output)
+    if outcome == "synced" and not wording.mentions("failed", sync_output):
+        findings.append("the sync reported success although SB rejected the entry: "
+                        f"{_last_line(sync_output)}")
+    elif outcome not in ("synced", "failed"):
+        findings.append(f"the sync did not end by itself ({sync_outcome})")
+    sentence = (f"SB rejected {where(rejected[0])} with DS3100{_judged(target)}; the app did "
+                f"not resend it and reported it: {_last_line(sync_output)}")
+    if findings:
+        return failed("ERR-04", "The app does not handle a 400 DS3100 as AFAS expects.",
+                      findings, warnings=warnings)
+    return passed("ERR-04", sentence, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class WriteResultRun:
+    """One sync whose write SB answered `result` (injected), then the next sync, same work.
+
+    `held` is what SB holds for the judged operation afterwards (all environments).
+    """
+
+    result: str  # "Failed" | "PartiallySucceeded"
+    exchanges: Sequence[Exchange]
+    outcome: str
+    output: str
+    next_exchanges: Sequence[Exchange] = ()
+    held: Sequence[dict[str, Any]] = ()
+
+
+def _injected(exchanges: Sequence[Exchange], result: str) -> list[Exchange]:
+    return [e for e in api_calls(exchanges) if e.fault and "write_result" in e.fault
+            and "not applied" not in e.fault and e.facts.get("result") == result]
+
+
+def _reported(result: str, outcome: str, output: str) -> bool:
+    """The app said it did not (fully) succeed: by its outcome first, else by its words."""
+    if outcome == "failed":
+        return True
+    return wording.mentions("failed", output) or (
+        result == "PartiallySucceeded" and wording.mentions("partial", output))
 
 
 def write_result_honoured(
-    failed_exchanges: Sequence[Exchange],
-    partial_exchanges: Sequence[Exchange],
-    later_exchanges: Sequence[Exchange],
-    *,
-    failed_outcome: str,
-    failed_output: str,
-    partial_outcome: str,
-    partial_output: str,
+    runs: Sequence[WriteResultRun], *, target: JudgedWrite | None = None
 ) -> Judgement:
-    """ERR-05: 200 with Failed/PartiallySucceeded is reported; succeeded parts not re-posted."""
+    """ERR-05: 200 Failed/PartiallySucceeded is reported; what SB made is not sent again.
+
+    Judged on SB's state: an entry a Failed made anyway (AFAS's "Entity is made with one or
+    more errors ...") or a PartiallySucceeded made must not be sent again as a new request
+    (another or no Tracking-Identifier), and SB must not hold it twice. A re-send with the
+    same Tracking-Identifier is answered from SB's cache and is fine.
+    """
     findings: list[str] = []
-    results = (("Failed", failed_exchanges, failed_outcome, failed_output),
-               ("PartiallySucceeded", partial_exchanges, partial_outcome, partial_output))
-    for result, exchanges, outcome, output in results:
-        answered = [e for e in api_calls(exchanges) if e.facts.get("result") == result
-                    and e.fault]
+    notes: list[str] = []
+    for run in runs:
+        answered = _injected(run.exchanges, run.result)
         if not answered:
-            findings.append(f"the app made no write that SB could answer {result}")
+            findings.append(f"the app made no write that SB could answer {run.result}"
+                            f"{_judged(target)}")
             continue
-        mentioned = re.search(r"fail|partial|partly|rejected|error", output, re.I)
-        if outcome == "synced" and not mentioned:
-            findings.append(f"{where(answered[0])} answered result {result}, but the sync "
-                            f"reported success: {_last_line(output)}")
-    partial = [e for e in api_calls(partial_exchanges)
-               if e.facts.get("result") == "PartiallySucceeded"]
-    succeeded = [e for e in api_calls(list(failed_exchanges) + list(partial_exchanges))
-                 if e.facts.get("result") == "Succeeded"]
-    for e in partial + succeeded:
-        again = [later for later in api_calls(later_exchanges) if later.method == e.method
-                 and later.api_path == e.api_path
-                 and _body_key(later.request_body) == _body_key(e.request_body)]
-        if again:
-            findings.append(f"the entry of {where(e)} (result {e.facts.get('result')}) was "
-                            f"posted again in the next sync ({where(again[0])})")
+        outcome = _outcome(run.outcome, run.output)
+        if outcome not in ("synced", "failed"):
+            findings.append(f"after {run.result} the sync did not end by itself ({run.outcome})")
+        elif not _reported(run.result, outcome, run.output):
+            findings.append(f"{where(answered[0])} answered result {run.result}, but the sync "
+                            f"reported success: {_last_line(run.output)}")
+        everything = list(run.exchanges) + list(run.next_exchanges)
+        for resend in landed.resends_of_made(everything):
+            findings.append(f"after {run.result}: {resend.sentence()}")
+        for label, ids in landed.held_twice(run.held).items():
+            findings.append(f"after {run.result}: SB now holds {label} {len(ids)} times "
+                            f"({', '.join(ids)})")
+        replayed = landed.same_identifier_resends(everything)
+        if replayed:
+            notes.append(f"after {run.result} the app re-sent {len(replayed)} time(s) with the "
+                         f"same Tracking-Identifier ({where(replayed[0])}), which SB answered "
+                         "from its cache")
+    results = " and ".join(run.result for run in runs)
+    extra = f"; {'; '.join(notes)}" if notes else ""
     return judge("ERR-05", findings,
-                 "The app reported SB's Failed and PartiallySucceeded results and did not post "
-                 "the (partly) accepted entry again.",
+                 f"SB answered {results}{_judged(target)}; the app reported each and did not "
+                 f"send what SB had made again as a new request{extra}.",
                  "The app does not honour SB's write result.")
 
 
@@ -319,41 +372,54 @@ def retry_after_honoured(
 
 
 def retried_with_same_identifier(
-    exchanges: Sequence[Exchange], written: Sequence[dict[str, Any]], *, sync_outcome: str,
-    sync_output: str,
+    exchanges: Sequence[Exchange], held: Sequence[dict[str, Any]], *, sync_outcome: str,
+    sync_output: str, target: JudgedWrite | None = None,
 ) -> Judgement:
-    """ERR-08: a write whose answer was lost is retried with the same Tracking-Identifier."""
-    writes = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
-    dropped = [e for e in writes if e.status == 0 and e.fault]
+    """ERR-08: after a lost answer SB holds the entry exactly once; retries reuse the identifier.
+
+    Judged on SB's state: the entry the lost write made is held once, and no retry reached SB
+    as a new request (another or no Tracking-Identifier). Where the operation does not declare
+    Tracking-Identifier, only what SB holds is judged.
+    """
+    calls = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
+    dropped = [e for e in calls if e.status == 0 and e.fault]
     if not dropped:
         return failed("ERR-08", "The app made no write whose answer could be lost, so its "
-                      "retry could not be seen.", [f"writes: {len(writes)}"])
+                      f"retry could not be seen{_judged(target)}.", [f"writes: {len(calls)}"])
+    declared = target is None or target.declares_tracking_identifier
     findings: list[str] = []
+    warnings: list[str] = []
+    outcome = _outcome(sync_outcome, sync_output)
+    entries: dict[str, list[Exchange]] = {}
     for lost in dropped:
-        identifier = lost.facts.get("tracking_identifier")
-        if not identifier:
-            findings.append(f"{where(lost)} carried no Tracking-Identifier, so SB cannot tell "
-                            "a retry from a new entry")
-        retries = [e for e in writes if e.seq > lost.seq and e.api_path == lost.api_path
-                   and _body_key(e.request_body) == _body_key(lost.request_body)]
-        if not retries:
-            findings.append(f"after {where(lost)} the app did not retry the write")
-        for retry in retries:
-            if retry.facts.get("tracking_identifier") != identifier:
-                findings.append(f"{where(retry)} retried {where(lost)} with another "
-                                f"Tracking-Identifier ({retry.facts.get('tracking_identifier')}"
-                                f" instead of {identifier})")
-        if isinstance(lost.request_body, dict):
-            same = [r for r in written if {k: v for k, v in r.items() if k != "Id"}
-                    == lost.request_body]
-            if len(same) != 1:
-                findings.append(f"SB holds the entry of {where(lost)} {len(same)} times")
-    if sync_outcome != "synced":
+        entries.setdefault(landed.entry_key(lost.request_body), []).append(lost)
+    for attempts in entries.values():
+        lost = attempts[0]
+        ids = landed.held_ids(held, lost.request_body)
+        made = any(landed.made_by(e) for e in attempts)
+        if len(ids) > 1 or (not ids and (made or outcome == "synced")):
+            findings.append(f"SB holds the entry of {where(lost)} "
+                            f"({landed.entry_label(lost.request_body)}) {len(ids)} times"
+                            + (f" ({', '.join(ids)})" if ids else ""))
+    for resend in landed.resends_of_made(calls):
+        if declared or resend.duplicated:
+            findings.append(f"{where(resend.again)} retried {where(resend.made)} with "
+                            f"{resend.identifier_phrase}: {resend.what_sb_did}")
+    first = dropped[0]
+    if declared and not first.facts.get("tracking_identifier"):
+        note = (f"{where(first)} carried no Tracking-Identifier, so SB cannot tell a retry from "
+                "a new entry")
+        (findings if any(e.seq > first.seq for e in calls) else warnings).append(note)
+    if outcome != "synced":
         findings.append(f"the sync did not succeed: {_last_line(sync_output)}")
-    return judge("ERR-08", findings,
-                 f"{len(dropped)} write(s) lost their answer; every retry carried the same "
-                 "Tracking-Identifier and SB holds each entry exactly once.",
-                 "Retries of a write with a lost answer can make duplicates.")
+    replayed = landed.same_identifier_resends(calls)
+    how = (f"the retry carried the same Tracking-Identifier and SB answered it from its cache "
+           f"({where(replayed[0])})" if replayed else "no retry reached SB as a new request")
+    if findings:
+        return failed("ERR-08", "Retries of a write with a lost answer can make duplicates.",
+                      findings, warnings=warnings)
+    return passed("ERR-08", f"{len(dropped)} write(s) lost their answer{_judged(target)}; {how}, "
+                  "and SB holds each entry exactly once.", warnings=warnings)
 
 
 @dataclass(frozen=True)
