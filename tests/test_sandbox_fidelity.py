@@ -81,3 +81,21 @@ async def test_the_journal_records_which_sort_name_the_app_used(sandbox: Sandbox
             assert answer.status_code == 200, answer.text
     used = [e.facts["sort_parameter"] for e in sandbox.journal.find("api")]
     assert used == ["sortField", "sort", None]
+
+
+async def test_the_redelivery_window_is_set_on_the_sandbox(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    assert make_sandbox().store.redelivery_window == 300
+    quiet = make_sandbox(redelivery_window=0)
+    async with client_for(quiet) as http:
+        token = await _token(http, quiet)
+        first = (await http.get("/demo/api/organisations", headers=bearer(token, "2"))).json()
+        await http.post("/demo/api/organisation", headers=bearer(token, "3"),
+                        json={"Name": "Nieuwe Klant B.V."})
+        delta = (await http.get("/demo/api/organisations", headers=bearer(token, "2"),
+                                params={"TrackingToken": first["TrackingToken"]})).json()
+        again = (await http.get("/demo/api/organisations", headers=bearer(token, "2"),
+                                params={"TrackingToken": delta["TrackingToken"]})).json()
+    assert [r["Name"] for r in delta["Result"]] == ["Nieuwe Klant B.V."]
+    assert again["Result"] == []

@@ -57,6 +57,7 @@ class Sandbox:
         seed: int = 1,
         clock: Callable[[], float] = time.time,
         list_admin_scope: bool = True,
+        redelivery_window: float | None = None,  # TrackingToken cache, s (see store.py)
     ) -> None:
         if ADMIN in environments:
             raise ValueError('"admin" is the Admin Center, not a customer environment')
@@ -71,7 +72,8 @@ class Sandbox:
         self.redactor = SandboxRedactor()
         self.auth = AuthServer(self.environments, lifetimes, self.redactor, clock)
         self.faults = FaultBook()
-        self.store = ApiStore(index, dialect=dialect, environments=self.environments, seed=seed)
+        self.store = ApiStore(index, dialect=dialect, environments=self.environments, seed=seed,
+                              redelivery_window=redelivery_window)
         self._store_lock = threading.Lock()
         self._api = ApiRoutes(self)
         self._auth_routes = AuthRoutes(self)
