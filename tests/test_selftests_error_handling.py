@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,12 +26,21 @@ FLAWED_APPS = [
     ("ERR-03", "hammer_403", ("requests got 403",)),
     ("ERR-04", "resend_on_400", ("identical payload was sent again",)),
     ("ERR-05", "ignore_result", ("but the sync reported success",)),
+    # SB's Failed made the entry anyway; the app sends it again as a new request
+    ("ERR-05", "resend_failed_new_id", ("which SB had made", "(Failed; id ",
+                                        "with another Tracking-Identifier", "already exists")),
     ("ERR-06", "no_backoff", ("after the 503",)),
     ("ERR-07", "ignore_retry_after", ("Retry-After: 1",)),
     ("ERR-08", "new_tracking_id_on_retry", ("another Tracking-Identifier",)),
     ("ERR-09", "fragile_parsing", ("crashed", "sparse records")),
-    ("ERR-10", "no_timeout", ("had not reported",)),
+    ("ERR-10", "no_timeout", ("had not reported", "stayed open")),
 ]
+
+
+# ERR-10 waits 4 x unreachable_timeout for a report: a short threshold keeps the hang short
+CONFIG_EDITS = {
+    "no_timeout": lambda text: text.replace("unreachable_timeout = 10", "unreachable_timeout = 3"),
+}
 
 
 @pytest.mark.parametrize(("check_id", "flaw", "words"), FLAWED_APPS,
@@ -37,7 +48,38 @@ FLAWED_APPS = [
 def test_flaw_fails_its_check(tmp_path: Path, spec_dir: Path, check_id: str, flaw: str,
                               words: tuple[str, ...]) -> None:
     os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
-    run = run_variant(tmp_path, flaws=[flaw], only=[check_id])
+    run = run_variant(tmp_path, flaws=[flaw], only=[check_id], edit_config=CONFIG_EDITS.get(flaw))
     assert run.statuses.get(check_id) == "failed", (check_id, flaw, run.messages.get(check_id))
     for word in words:
         assert word in run.messages[check_id], run.messages[check_id]
+
+
+def _with_style(style: str) -> Callable[[str], str]:
+    """A config edit that switches a good demo style on (DEMO_PARTNER_STYLE in its env)."""
+    def edit(text: str) -> str:
+        assert "env = { " in text
+        return text.replace("env = { ", f'env = {{ DEMO_PARTNER_STYLE = "{style}", ', 1)
+    return edit
+
+
+def _passed_sentence(run: VariantRun, check_id: str) -> str:
+    """The sentence a passing check reported (its first step in the Allure results)."""
+    for path in run.outcome.results_dir.glob("*-result.json"):
+        result = json.loads(path.read_text("utf-8"))
+        if str(result.get("name", "")).startswith(check_id):
+            return str((result.get("steps") or [{}])[0].get("name", ""))
+    return ""
+
+
+def test_same_identifier_resend_after_failed_passes(tmp_path: Path, spec_dir: Path) -> None:
+    os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
+    run = run_variant(tmp_path, only=["ERR-05", "ERR-08"],
+                      edit_config=_with_style("same_id_after_failed"))
+    assert run.statuses.get("ERR-05") == "passed", run.messages.get("ERR-05")
+    assert run.statuses.get("ERR-08") == "passed", run.messages.get("ERR-08")
+    sentence = _passed_sentence(run, "ERR-05")
+    # the re-send happened, and SB answered it from its cache
+    assert "after Failed the app re-sent 1 time(s) with the same Tracking-Identifier" in \
+        sentence, sentence
+    assert "judged: post_salesjournalentry_2.0_create" in sentence, sentence
+
