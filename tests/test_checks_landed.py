@@ -96,6 +96,23 @@ def test_a_resend_that_duplicates_an_entry_fails_err05_with_both_ids() -> None:
     assert any("SB now holds invoice DP-S-1 2 times (e-1, e-9)" in f for f in judgement.findings)
 
 
+def test_same_identifier_resend_after_partially_succeeded_passes_new_identifier_fails() -> None:
+    run = partial_run()
+    first = run.exchanges[0]
+    replayed = WriteResultRun(run.result, run.exchanges, run.outcome, run.output,
+                              [replay_of(first, 11)], run.held)
+    assert error_handling.write_result_honoured([replayed]).passed
+    duplicate = post(11, tid="t-11", body=first.request_body, result="Succeeded",
+                     created_id="e-3")
+    doubled = WriteResultRun(run.result, run.exchanges, run.outcome, run.output, [duplicate],
+                             [*run.held, {**first.request_body, "Id": "e-3"}])
+    judgement = error_handling.write_result_honoured([doubled])
+    assert not judgement.passed
+    assert any("after PartiallySucceeded: invoice DP-S-2, which SB had made" in f
+               and "SB made it a second time (e-3)" in f for f in judgement.findings)
+    assert any("SB now holds invoice DP-S-2 2 times (e-2, e-3)" in f for f in judgement.findings)
+
+
 def test_failed_reported_only_in_dutch_words_passes_and_silent_success_fails() -> None:
     first = injected_failed()
     dutch = WriteResultRun("Failed", [first], "synced", "Boeking DP-S-1 is mislukt in AFAS SB.",

@@ -24,7 +24,7 @@ SINGLE = [
     ("INT-06", "first_page_only", ("read 100 of 1",)),
     ("INT-06", "no_sort", ("without sortField",)),
     ("INT-07", "full_reread", ("no TrackingToken", "/api/organisations")),
-    ("INT-08", "double_post", ("sent 2 times",)),
+    ("INT-08", "double_post", ("was sent 2 times as a new request", "already exists")),
     ("INT-10", "request_storm", ("per item", "GET /api/ledgeraccounts")),
 ]
 

@@ -50,6 +50,10 @@ FLAWS: dict[str, tuple[str, str]] = {
         "ERR-08",
         "makes a new Tracking-Identifier for every retry of the same entry",
     ),
+    "resend_failed_new_id": (
+        "ERR-05",
+        "re-sends an entry SB answered Failed (and made anyway) under a new Tracking-Identifier",
+    ),
     "no_timeout": ("ERR-10", "uses no client timeout on SB requests"),
     "malformed_filter": ("INT-04", "filters ledger accounts with `==` instead of OData `eq`"),
     "outside_grant": ("INT-05", "also reads GET /api/products, which no granted bundle covers"),
