@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
-
 from sbready.config import ReadinessConfig, is_http_url
 from sbready.driver.apptoken import HandOffResult, hand_over_app_token
 from sbready.driver.command import run_in_group
 from sbready.driver.onboarding import OnboardingWalker, WalkResult
-from sbready.driver.process import AppProcess, tls_verify
-from sbready.driver.sync import SyncResult, trigger_sync
+from sbready.driver.process import AppProcess
+from sbready.driver.sync import SyncResult, post_hook, trigger_sync
 from sbready.errors import HarnessError, UsageError
 from sbready.sandbox.app import RegisteredClient, Sandbox
 from sbready.sandbox.journal import Exchange
@@ -191,27 +189,14 @@ class Harness:
                 "URL after which your next sync writes one new record)."
             )
         if is_http_url(hook):
-            return self._post_new_work(hook)
+            return post_hook(hook, what="[scenario] new_work", timeout=60,
+                             ca_file=self.ca_file, redactor=self.redactor)
         run = run_in_group(hook, what="[scenario] new_work", env=self.process_env(),
                            cwd=self.config.base_dir, timeout=60)
         output = self.redactor.redact(run.output)
         if run.exit_code != 0:
             raise HarnessError(f"[scenario] new_work failed (exit {run.exit_code}): "
                                f"{output.strip()[-300:]}")
-        return output
-
-    def _post_new_work(self, url: str) -> str:
-        try:
-            with httpx.Client(verify=tls_verify(self.ca_file), timeout=60) as client:
-                response = client.post(url)
-        except httpx.HTTPError as error:
-            raise HarnessError(f"[scenario] new_work: POST {url} failed "
-                               f"({type(error).__name__}: {error}); is the app running?"
-                               ) from None
-        output = self.redactor.redact(response.text)
-        if not 200 <= response.status_code < 300:
-            raise HarnessError(f"[scenario] new_work: POST {url} answered "
-                               f"{response.status_code}: {output.strip()[-300:]}")
         return output
 
     def give_work(self) -> bool:

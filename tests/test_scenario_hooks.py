@@ -153,3 +153,55 @@ def test_body_fault_answers_and_connections_are_journaled(index: OperationIndex)
     assert odd.json() == [{"Id": "x"}] and json.loads(normal.text) != [{"Id": "x"}]
     ports = [e.facts["client_port"] for e in sandbox.journal.find("api")]
     assert ports[0] == ports[1] != ports[2]  # keep-alive reuses; a new client connects anew
+
+
+# --- [scenario] new_work as a URL (issue 11: real products offer an HTTP hook) ---------------
+
+def test_new_work_may_be_a_url(tmp_path: Path) -> None:
+    from sbready.config import is_http_url
+
+    config = _config(tmp_path, '[scenario]\nnew_work = "https://app.example/test/new-work"\n')
+    assert config.scenario.new_work == "https://app.example/test/new-work"
+    assert is_http_url(config.scenario.new_work)
+    assert not is_http_url("{python} -m make_work")
+
+
+def test_empty_new_work_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="new_work in \\[scenario\\] is empty; give a command"):
+        _config(tmp_path, '[scenario]\nnew_work = " "\n')
+
+
+def test_post_hook_posts_and_reports_failures_in_one_line() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from sbready.driver.sync import post_hook
+    from sbready.errors import HarnessError
+    from sbready.secrets import Redactor
+
+    posted: list[str] = []
+
+    async def new_work(request: Request) -> PlainTextResponse:
+        posted.append(request.method)
+        return PlainTextResponse("1 nieuwe factuur klaargezet")
+
+    async def broken(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("geen werk", status_code=500)
+
+    app = Starlette(routes=[Route("/work", new_work, methods=["POST"]),
+                            Route("/broken", broken, methods=["POST"])])
+    served = serve(app)
+    try:
+        answer = post_hook(f"{served.base_url}/work", what="[scenario] new_work", timeout=5,
+                           ca_file=None, redactor=Redactor())
+        with pytest.raises(HarnessError, match="new_work: POST .*/broken answered 500: geen werk"):
+            post_hook(f"{served.base_url}/broken", what="[scenario] new_work", timeout=5,
+                      ca_file=None, redactor=Redactor())
+    finally:
+        served.stop()
+    with pytest.raises(HarnessError, match="is the app running"):
+        post_hook(f"{served.base_url}/work", what="[scenario] new_work", timeout=2,
+                  ca_file=None, redactor=Redactor())
+    assert answer == "1 nieuwe factuur klaargezet" and posted == ["POST"]

@@ -13,7 +13,7 @@ import httpx
 from sbready.config import SyncConfig
 from sbready.driver.command import bounded, run_in_group
 from sbready.driver.process import tls_verify
-from sbready.errors import UsageError
+from sbready.errors import HarnessError, UsageError
 from sbready.secrets import Redactor
 
 SyncOutcome = Literal["synced", "failed", "timeout", "error"]
@@ -86,3 +86,22 @@ def _post_sync(url: str, *, timeout: float, ca_file: Path | None, redactor: Reda
         output=bounded(redactor.redact(response.text)),
         duration_s=time.monotonic() - started,
     )
+
+
+def post_hook(url: str, *, what: str, timeout: float, ca_file: Path | None,
+              redactor: Redactor) -> str:
+    """POST to a hook URL of the app (e.g. [scenario] new_work); its redacted answer.
+
+    2xx = done; anything else, or no answer, is a HarnessError naming the hook.
+    """
+    try:
+        with httpx.Client(verify=tls_verify(ca_file), timeout=timeout) as client:
+            response = client.post(url)
+    except httpx.HTTPError as error:
+        raise HarnessError(f"{what}: POST {url} failed ({type(error).__name__}: "
+                           f"{redactor.redact(str(error))}); is the app running?") from None
+    text = bounded(redactor.redact(response.text))
+    if not 200 <= response.status_code < 300:
+        raise HarnessError(f"{what}: POST {url} answered {response.status_code}: "
+                           f"{text.strip()[-300:]}")
+    return text

@@ -258,6 +258,7 @@ def test_unusual_responses(harness: Harness) -> None:
     runs: list[error_handling.UnusualRun] = []
     exchanges = []
     for variant in VARIANTS:
+        harness.give_work()  # an app that reads only when it has work must read now
         with harness.faults_cleared():
             for operation_id, body in normal.items():
                 operation = harness.index.by_operation_id(operation_id or "")

@@ -57,7 +57,14 @@ def _second_sync(harness: Harness) -> Sync:
     """A later sync of the same connection (shared by INT-07 and INT-08)."""
     require_connection(harness)
     harness.first_sync()
-    return harness.once("second_sync", harness.sync)  # type: ignore[no-any-return]
+    return harness.once("second_sync", lambda: _sync_with_work(harness))  # type: ignore[no-any-return]
+
+
+def _sync_with_work(harness: Harness) -> Sync:
+    """A later sync with new work: an app that calls SB only when it has work reads too (and
+    the new item is another entry, so INT-08's "not posted again" still holds)."""
+    harness.give_work()
+    return harness.sync()
 
 
 @pytest.mark.check("INT-04")
