@@ -306,8 +306,9 @@ def test_demo_config_admin_level(tmp_path: Path) -> None:
     assert config.app.level == "admin"
     assert config.start is not None and config.start.env["DEMO_PARTNER_LEVEL"] == "admin"
     assert "DEMO_PARTNER_LEVEL" not in demo_config(tmp_path)[0]  # customer level unchanged
-    with pytest.raises(UsageError, match="level"):
-        demo_config(tmp_path, level="admin", auth="apptoken")
+    # an Admin Center app-token app: the hand-off command gets the Admin Center's URL
+    apptoken_text, _ = demo_config(tmp_path, level="admin", auth="apptoken")
+    assert 'auth = "apptoken"' in apptoken_text and 'level = "admin"' in apptoken_text
     with pytest.raises(UsageError, match="level"):
         demo_config(tmp_path, level="accountant")
 

@@ -121,3 +121,17 @@ def test_demo_command_ends_with_the_report_path_and_the_verdict(
     report = tmp_path / "r" / "sb-readiness-report.html"
     assert out[-2:] == [f"Report: {report}", "Verdict: READY"]
     assert report.is_file()
+
+
+def test_unknown_bundle_exits_2_with_the_closest_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROKEN_SECRET", "s3cret-value-123")
+    path = _config(tmp_path, "true")
+    path.write_text(path.read_text("utf-8").replace('["Verkoopjournaalpost"]', '["Relatie"]'),
+                    "utf-8")
+    code = main(["run", "--config", str(path), "--reports", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "bundle 'Relatie'" in err and "did you mean 'Relaties'" in err
+    assert "Traceback" not in err

@@ -5,7 +5,9 @@ reads getscopes and gets a token per environment, so ONB-11 passes, and so do ch
 apply to any OAuth app: ONB-02, INT-01, ERR-01, INT-08 (writes counted in the known
 customer's environment) and ONB-12 (consent withdrawn in the Admin Center and the customer).
 The shared_admin_token flaw uses the Admin Center token in every environment and must fail
-ONB-11, naming the reuse.
+ONB-11, naming the reuse. The same app as an Admin Center app-token app exchanges its token at
+`<sandbox>/admin`, skips getscopes' own Admin Center item, and exchanges it again per
+environment; there ERR-02 deactivates the token in the Admin Center.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 from examples.demo_partner.store import Store
 from tests.selftest import VariantRun, run_variant
 
-ADMIN_IDS = ("ONB-02", "ONB-11", "INT-01", "INT-08", "ERR-01", "ONB-12")
+ADMIN_IDS = ("ONB-02", "ONB-11", "INT-01", "INT-08", "ERR-01", "ERR-02", "ONB-12")
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +58,52 @@ def test_shared_admin_token_fails_onb11(tmp_path: Path) -> None:
     assert run.statuses.get("ONB-11") == "failed", run.messages.get("ONB-11")
     message = run.messages["ONB-11"]
     assert "reuses the token issued for admin" in message, message
+
+
+# ---- Admin Center app tokens: exchanged at /admin, then once per environment ----------------
+
+ADMIN_APPTOKEN_IDS = ("ONB-02", "ONB-11", "INT-01", "INT-08", "ERR-01", "ERR-02")
+
+
+@pytest.fixture(scope="session")
+def apptoken_admin_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the good Admin Center app-token run keeps its work files."""
+    return tmp_path_factory.mktemp("good-admin-apptoken")
+
+
+@pytest.fixture(scope="session")
+def good_apptoken_admin(apptoken_admin_folder: Path) -> VariantRun:
+    """The good demo app as an Admin Center app-token app."""
+    return run_variant(apptoken_admin_folder, only=ADMIN_APPTOKEN_IDS, level="admin",
+                       auth="apptoken")
+
+
+@pytest.mark.parametrize("check_id", ADMIN_APPTOKEN_IDS)
+def test_good_apptoken_admin_app_passes(good_apptoken_admin: VariantRun, check_id: str) -> None:
+    assert good_apptoken_admin.statuses.get(check_id) == "passed", (
+        good_apptoken_admin.messages.get(check_id))
+
+
+def test_good_apptoken_admin_app_has_an_apptoken_connection_per_environment(
+    good_apptoken_admin: VariantRun, apptoken_admin_folder: Path
+) -> None:
+    assert good_apptoken_admin.statuses.get("ONB-11") == "passed"
+    store = Store(apptoken_admin_folder / "work" / "demo.sqlite")
+    try:
+        connections = store.connections()
+    finally:
+        store.close()
+    # getscopes lists the Admin Center itself too; the app keeps only the customer ones
+    assert sorted(c.environment for c in connections) == ["acme", "demo"]
+    assert {c.kind for c in connections} == {"apptoken"}
+    assert len({c.access_token for c in connections}) == 2
+
+
+@pytest.mark.parametrize(("flaw", "phrase"), [
+    ("shared_admin_token", "reuses the token issued for admin"),
+    ("apptoken_form_body", 'AFAS expects JSON {"apptoken": "..."}'),
+])
+def test_apptoken_admin_flaws_fail_onb11(tmp_path: Path, flaw: str, phrase: str) -> None:
+    run = run_variant(tmp_path, flaws=[flaw], only=["ONB-11"], level="admin", auth="apptoken")
+    assert run.statuses.get("ONB-11") == "failed", run.messages.get("ONB-11")
+    assert phrase in run.messages["ONB-11"], run.messages["ONB-11"]

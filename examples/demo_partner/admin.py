@@ -1,10 +1,13 @@
-"""Admin Center (accountant) level: one consent, then a token per customer environment.
+"""Admin Center (accountant) level: one consent or app token, then a token per environment.
 
 An admin-level app authorizes at `<base>/admin/app/auth`, trades the code at `<base>/app/token`,
 lists the environments it may use with POST `<base>/authentication/getscopes`, and gets a
 token per environment from `<base>/<scope>/app/token` (refresh_token grant with the Admin
-Center refresh token). Each environment is stored as its own connection, so the sync and the
-token renewal work exactly as for a customer-level app.
+Center refresh token). An Admin Center app token is exchanged at
+`<base>/admin/authentication/getaccesstoken` for getscopes and at
+`<base>/<scope>/authentication/getaccesstoken` for each environment. Each environment is stored
+as its own connection, so the sync and the token renewal work exactly as for a customer-level
+app.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def environment_paths(http: httpx.Client, tokens: TokenClient, root: str,
         raise DemoPartnerError("SB's getscopes answer is not a list of environments.")
     paths = [str(scope.get("Path")).strip("/") for scope in body
              if isinstance(scope, dict) and scope.get("Path")]
+    # the spec's example lists the Admin Center itself (Path "admin"): it is no customer
+    paths = [path for path in paths if path and path != ADMIN_SEGMENT]
     if not paths:
         raise DemoPartnerError("SB's getscopes answer lists no environment this app may use.")
     return paths
@@ -82,6 +87,28 @@ def connect_admin(
             connection = tokens.refresh(Connection(
                 base_url=base_url, kind="oauth", refresh_token=admin.refresh_token,
             ))
+        store.save_connection(connection)
+        connections.append(connection)
+    return connections
+
+
+def connect_admin_app_token(
+    http: httpx.Client, store: Store, settings: Settings, root: str, app_token: str
+) -> list[Connection]:
+    """Exchange an Admin Center app token, read the scopes, store a connection per scope."""
+    tokens = TokenClient(http, settings)
+    admin = tokens.exchange_app_token(f"{root}/{ADMIN_SEGMENT}", app_token)
+    connections = []
+    for path in environment_paths(http, tokens, root, admin):
+        base_url = f"{root}/{path}"
+        if settings.flaw("shared_admin_token"):
+            # the flaw: the Admin Center token is stored as if it worked in every environment
+            connection = Connection(base_url=base_url, kind="apptoken",
+                                    access_token=admin.access_token,
+                                    expires_at=admin.expires_at, app_token=app_token)
+        else:
+            # the same app token, exchanged in this environment, works there only
+            connection = tokens.exchange_app_token(base_url, app_token)
         store.save_connection(connection)
         connections.append(connection)
     return connections
