@@ -64,8 +64,12 @@ def bearer_and_accept_version(
     if judged == 0:
         return failed("INT-02", "No API call of the declared SB version was made.")
     if findings:
-        return failed("INT-02", "API calls lack the Bearer token or the right Accept-Version.",
-                      findings, warnings=sorted(warnings))
+        # the version rule is ours: AFAS only says "use the sequence number of the endpoint"
+        rule = (" Which Accept-Version values SB accepts is our assumption (the endpoint "
+                "version's major, or major.minor); AFAS says to send the endpoint's sequence "
+                "number." if any("Accept-Version" in finding for finding in findings) else "")
+        return failed("INT-02", "API calls lack the Bearer token or the right Accept-Version."
+                      + rule, findings, warnings=sorted(warnings))
     return passed("INT-02", f"All {judged} API calls carried a Bearer token and the endpoint's "
                   "Accept-Version.", warnings=sorted(warnings))
 

@@ -6,8 +6,9 @@ Accept-Version, and each answer is recorded as a `ContractCase` (status, content
 response-schema deviations) for the pure check in checks/integration.py to judge.
 
 Query values whose grammar the spec leaves open (filter, sortField, TrackingToken) are left
-out, and skip/take are kept within SB's documented ranges: a random filter string would only
-show that SB refuses junk, not whether the app's operations are open to it.
+out, and skip/take are kept small (take <= 100, our assumption: SB documents no limit): a
+random filter string would only show that SB refuses junk, not whether the app's operations
+are open to it.
 Against a live AFAS environment only GETs are sent unless writes are allowed.
 """
 

@@ -78,3 +78,15 @@ def test_int06_without_recorded_records_judges_by_parameters(index: OperationInd
         exchange.response_body = None
     judgement = integration.lists_read_completely(pages, index)
     assert not judgement.passed and "without sortField" in judgement.findings[0]
+
+
+def test_int02_says_its_version_rule_is_our_assumption(index: OperationIndex) -> None:
+    wrong = call(1, LEDGER)
+    wrong.request_headers = {"authorization": "Bearer fp:abc", "accept-version": "2"}
+    judgement = integration.bearer_and_accept_version([wrong], index, None)
+    assert not judgement.passed and "needs Accept-Version: 1" in judgement.findings[0]
+    assert "is our assumption" in judgement.sentence
+    bare = call(1, LEDGER)
+    bare.request_headers = {"accept-version": "1"}
+    only_bearer = integration.bearer_and_accept_version([bare], index, None)
+    assert not only_bearer.passed and "assumption" not in only_bearer.sentence
