@@ -9,9 +9,11 @@ example with the response schema, so the `observed` dialect works for every SB v
 - nulls: fields the examples show as null where the schema says string (a realistic
   share of records gets null for those fields, deterministically per record).
 
-One deviation is not derivable from examples: SB-API-FACTS.md says records carry a Blob
-object `{Id, ReadKey, FileName, ContentType, ContentLength}`, while the schemas type `Blob`
-as string. The observed dialect sends the object; the schema dialect sends it JSON-encoded.
+One deviation is not derivable from the spec's examples: AFAS's blobs guide shows records with
+a Blob object `{Id, ReadKey, BlobType, FileName, ContentType, ContentLength}`, while the
+schemas type `Blob` as string. The observed dialect sends the object; the schema dialect sends
+it JSON-encoded. Behaviour beyond shapes (error bodies, blobs, paging order, the TrackingToken
+cache) is described in store.py, blobs.py and afas_errors.py.
 """
 
 from __future__ import annotations
@@ -148,8 +150,8 @@ def observed_deviations(operation: Operation) -> list[str]:
         lines.append(f"{name}: null in {NULL_SHARE_PERCENT}% of records where the schema says "
                      "non-null (as AFAS's example shows)")
     for name in sorted(shape.object_fields):
-        lines.append(f"{name}: object {{Id, ReadKey, FileName, ContentType, ContentLength}} "
-                     "where the schema says string (as SB's data has it)")
+        lines.append(f"{name}: object {{Id, ReadKey, BlobType, FileName, ContentType, "
+                     "ContentLength}} where the schema says string (as AFAS's blobs guide shows)")
     return lines
 
 
