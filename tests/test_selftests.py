@@ -90,6 +90,25 @@ def test_good_demo_is_ready(good_demo: VariantRun) -> None:
     assert any("READY" in line for line in good_demo.outcome.lines)
 
 
+def test_good_demo_reports_int09_schema_deviations_as_warnings(good_demo: VariantRun) -> None:
+    """The observed dialect answers off-schema (nulls for strings): INT-09 passes, warning."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    reports = good_demo.outcome.results_dir.parent
+    verdict = json.loads((reports / "verdict.json").read_text("utf-8"))
+    assert verdict["verdict"] == "READY" and good_demo.statuses["INT-09"] == "passed"
+    int09 = [w["message"] for w in verdict["warnings"] if w["id"] == "INT-09"]
+    assert any("deviates from its published schema" in m for m in int09), verdict["warnings"]
+    assert verdict["areas"]["Working integration"]["warnings"] >= len(int09)
+    case = next(c for c in ET.parse(reports / "sb-readiness-junit.xml").iter("testcase")
+                if c.get("name", "").startswith("INT-09 "))
+    assert case.find("failure") is None and case.find("error") is None
+    assert [p.get("value") for p in case.iter("property") if p.get("name") == "warning"] == int09
+    assert any(line.startswith("WARN INT-09: ") for line in good_demo.outcome.lines)
+    assert good_demo.outcome.lines[-1] == "Verdict: READY"
+
+
 @pytest.mark.parametrize(("check_id", "flaw"), FLAWED_APPS)
 def test_flawed_app_fails(tmp_path: Path, check_id: str, flaw: str) -> None:
     run = run_variant(tmp_path, flaws=[flaw], only=[check_id])
