@@ -9,7 +9,7 @@ from typing import Any
 from checks import landed
 from checks.evidence import where
 from checks.judgement import Judgement, failed, judge, passed
-from sbready.contract_run import ContractCase
+from sbready.contract_run import NOT_GENERATABLE, ContractCase
 from sbready.sandbox.dialect import response_shape
 from sbready.sandbox.journal import Exchange
 from sbready.sandbox.query import QueryError, filter_fields, parse_filter, parse_sort
@@ -427,7 +427,8 @@ def contract_conforms(cases: Sequence[ContractCase], needed: Sequence[str]) -> J
     forbidden = [c for c in cases if c.status == 403]
     for operation_id in needed:
         if not any(c.operation_id == operation_id for c in cases):
-            warnings.append(f"{operation_id}: not exercised (writes are not sent to a live SB)")
+            reason = NOT_GENERATABLE.get(operation_id, "writes are not sent to a live SB")
+            warnings.append(f"{operation_id}: not exercised ({reason})")
     for c in forbidden:
         findings.append(f"{c.method} {c.path} ({c.operation_id}) -> 403: the app's bundles do "
                         "not grant it")

@@ -28,6 +28,9 @@ from sbready.spec.validation import violation_lines
 EXAMPLES_PER_OPERATION = 3
 FREE_GRAMMAR_PARAMETERS = frozenset({"filter", "sortfield", "trackingtoken"})
 MAX_TAKE = 100
+# operations a generated request cannot reach meaningfully, and why (INT-09 warns instead)
+NOT_GENERATABLE = {"getBlob": "needs the ReadKey of a record's Blob, which a generated request "
+                              "cannot have (a random one is refused with 403)"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def contract_run(
     with httpx.Client(timeout=timeout) as http:
         for operation_id in operation_ids:
             operation = index.by_operation_id(operation_id)
-            if operation is None or (operation.method != "GET" and not allow_writes):
+            if operation is None or (operation.method != "GET" and not allow_writes) \
+                    or operation_id in NOT_GENERATABLE:
                 continue
             for case in _generated_cases(schema, operation, examples):
                 cases.append(_send(http, case, operation, base_url, access_token))

@@ -90,3 +90,9 @@ def test_int02_says_its_version_rule_is_our_assumption(index: OperationIndex) ->
     bare.request_headers = {"accept-version": "1"}
     only_bearer = integration.bearer_and_accept_version([bare], index, None)
     assert not only_bearer.passed and "assumption" not in only_bearer.sentence
+
+
+def test_int09_does_not_mistake_a_refused_readkey_for_missing_rights() -> None:
+    judgement = integration.contract_conforms([], ["getBlob"])
+    assert judgement.passed
+    assert "getBlob: not exercised (needs the ReadKey of a record's Blob" in judgement.warnings[0]
