@@ -49,8 +49,19 @@ def failed(
     )
 
 
-def judge(check_id: str, findings: list[str], ok: str, bad: str, **evidence: Any) -> Judgement:
-    """Pass with `ok` when there are no findings, else fail with `bad` and the findings."""
+def judge(
+    check_id: str,
+    findings: list[str],
+    ok: str,
+    bad: str,
+    *,
+    warnings: list[str] | None = None,
+    **evidence: Any,
+) -> Judgement:
+    """Pass with `ok` when there are no findings, else fail with `bad` and the findings.
+
+    `warnings` travel with either outcome; they never decide it.
+    """
     if findings:
-        return failed(check_id, bad, findings, **evidence)
-    return passed(check_id, ok, **evidence)
+        return failed(check_id, bad, findings, warnings=warnings, **evidence)
+    return passed(check_id, ok, warnings=warnings, **evidence)

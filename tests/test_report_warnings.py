@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sbready.report.html import build_html, embedded_files
+from sbready.report.html import REPORT_FILE, embedded_files, report_command
 from sbready.report.junit import junit_xml
 from sbready.report.verdict import (
     WARNINGS_SHOWN_PER_CHECK,
@@ -234,18 +234,36 @@ def _categories(html_text: str) -> dict[str, list[str]]:
     }
 
 
-def test_html_report_has_a_warnings_category_not_counted_as_failed(
-    warned: Path, tmp_path: Path
+def test_report_command_prints_warns_and_the_html_has_a_warnings_category(
+    warned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = build_html(warned, tmp_path / "report", title="warned", env_info={})
-    text = report.read_text("utf-8")
-    categories = _categories(text)
-    assert categories == {
+    out_dir = tmp_path / "out"
+    assert report_command(str(warned), str(out_dir)) == 1  # ONB-06 failed; warnings add nothing
+    printed = capsys.readouterr().out
+    assert "WARN ONB-11: the app never asked for an app token\n" in printed
+    assert "Verdict: NOT READY (1 blocker failures)" in printed
+    on_disk = json.loads((out_dir / "verdict.json").read_text("utf-8"))
+    assert [w["id"] for w in on_disk["warnings"]] == ["ONB-06", "ONB-11", "INT-09", "INT-09",
+                                                      "INT-09"]
+    assert "<property name=\"warning\"" in (out_dir / "sb-readiness-junit.xml").read_text()
+    text = (out_dir / REPORT_FILE).read_text("utf-8")
+    assert _categories(text) == {
         "Blocker failures (verdict NOT READY)": ["ONB-06"],
         "Warnings (not failures, verdict unaffected)": ["INT-09", "ONB-11"],
     }
     nodes = json.loads(embedded_files(text)["widgets/categories.json"])["nodes"]
     warnings_node = next(node for node in nodes.values()
                          if node["name"].startswith("Warnings"))
+    # the category's tests stay passed and skipped: the report counts no failure for them
     assert warnings_node["statistic"] == {"total": 3, "passed": 2, "skipped": 1}
     assert PLANTED_SECRET not in text
+
+
+def test_judge_keeps_warnings_on_either_outcome() -> None:
+    from checks.judgement import judge
+
+    ok = judge("INT-10", [], "sane", "storm", warnings=["slower than usual"], requests=3)
+    bad = judge("INT-10", ["412 requests"], "sane", "storm", warnings=["slower than usual"])
+    assert (ok.passed, ok.warnings, ok.evidence) == (True, ("slower than usual",), {"requests": 3})
+    assert (bad.passed, bad.findings, bad.warnings) == (False, ("412 requests",),
+                                                        ("slower than usual",))
