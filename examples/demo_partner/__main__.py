@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings(trusted_hosts=tuple(getattr(args, "trust_host", ())))
+        styles.active_styles()  # an unknown DEMO_PARTNER_STYLE stops here, in one line
         if args.command == "serve":
             return _serve(args, settings)
         if args.command == "sync":

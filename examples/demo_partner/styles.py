@@ -11,6 +11,8 @@ import os
 import re
 from collections.abc import Mapping
 
+from examples.demo_partner.settings import ConfigurationError
+
 STYLE_ENV = "DEMO_PARTNER_STYLE"
 
 # name -> what the app then does differently (still correctly)
@@ -29,7 +31,7 @@ STYLES: dict[str, str] = {
 }
 
 
-class UnknownStyleError(ValueError):
+class UnknownStyleError(ConfigurationError):
     """DEMO_PARTNER_STYLE names a style that does not exist."""
 
 
