@@ -18,7 +18,13 @@ from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
 from sbready.report.html import ENVIRONMENT_FILE, build_html
 from sbready.report.junit import write_junit
-from sbready.report.verdict import decide, read_results, summary_lines, write_verdict_json
+from sbready.report.verdict import (
+    VERDICT_FILE,
+    decide,
+    read_results,
+    summary_lines,
+    write_verdict_json,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SUITES = REPO_ROOT / "suites"
@@ -120,6 +126,8 @@ def _env_info(config: ReadinessConfig) -> dict[str, str]:
 def _print(outcome: RunOutcome) -> int:
     for line in outcome.lines:
         print(line)
+    # verdict.json holds every warning in full; the summary shows a few per check
+    print(f"Verdict file: {outcome.junit_path.parent / VERDICT_FILE}")
     print(f"JUnit: {outcome.junit_path}")
     print(f"Took {outcome.duration_s:.1f} s")
     if outcome.html_path:
