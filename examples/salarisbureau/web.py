@@ -1,0 +1,196 @@
+"""The web side: a WSGI application (landing, connect, support, sync trigger, review hook).
+
+Routes: GET /afas-sb/?afasBaseUrl=... (the onboarding URL AFAS opens), GET/POST
+/afas-sb/connect (paste the app token), GET /support, GET /health, POST /sync (runs one
+sync, answers JSON per environment), POST /review/payroll-run (adds one payroll run per
+client environment: what the bureau's payroll engine does each month). Served by a
+threading wsgiref server on 127.0.0.1; production puts it behind the bureau's login and TLS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from examples.salarisbureau import pages
+from examples.salarisbureau.afas_address import ADMIN_CENTER, AddressError, parse_afas_address
+from examples.salarisbureau.booking import connect_office, sync_office
+from examples.salarisbureau.ledger_book import LedgerBook
+from examples.salarisbureau.payroll import new_run
+from examples.salarisbureau.sb_api import SbProblem
+from examples.salarisbureau.settings import Settings
+
+log = logging.getLogger("salarisbureau.web")
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+MAX_FORM_BYTES = 16_384
+ONBOARDING_PATH = "/afas-sb/"
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
+           500: "Internal Server Error", 502: "Bad Gateway"}
+PAGE_HEADERS = [  # credential pages: never cached, framed, or leaking the URL onwards
+    ("Cache-Control", "no-store"), ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+     "form-action 'self'; frame-ancestors 'none'"),
+]
+
+
+@dataclass
+class Answer:
+    """One HTTP answer."""
+
+    status: int
+    body: str
+    content_type: str = "text/html; charset=utf-8"
+
+
+def _json(status: int, body: dict[str, Any]) -> Answer:
+    return Answer(status, json.dumps(body, ensure_ascii=False), "application/json")
+
+
+class SalarisbureauApp:
+    """The WSGI application; request threads share the ledger book and one sync lock."""
+
+    def __init__(self, book: LedgerBook, settings: Settings, *, transport: Any = None) -> None:
+        self.book = book
+        self.settings = settings
+        self.transport = transport  # tests hand in an httpx transport
+        self._sync_lock = threading.Lock()  # one sync at a time: runs are booked once
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        try:
+            answer = self.route(environ)
+        except Exception:  # the log gets the traceback, the browser one sentence
+            log.exception("request failed")
+            answer = Answer(500, pages.problem("Something went wrong", "Salarisbureau could "
+                                               "not handle this request; please try again."))
+        payload = answer.body.encode("utf-8")
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(payload)))]
+        start_response(f"{answer.status} {REASONS.get(answer.status, '')}",
+                       headers + PAGE_HEADERS)
+        return [payload]
+
+    def route(self, environ: dict[str, Any]) -> Answer:
+        """Dispatch one request by method and path."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "/")
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""),
+                                               keep_blank_values=True).items()}
+        routes: dict[tuple[str, str], Callable[[], Answer]] = {
+            ("GET", ONBOARDING_PATH): lambda: self.landing(query.get("afasBaseUrl")),
+            ("GET", pages.CONNECT_PATH): lambda: Answer(
+                200, pages.connect_form(query.get("base_url", ""))),
+            ("POST", pages.CONNECT_PATH): lambda: self.connect(self._form(environ)),
+            ("GET", "/support"): lambda: Answer(200, pages.support()),
+            ("GET", "/health"): lambda: Answer(200, "ok", "text/plain"),
+            ("POST", "/sync"): self.sync,
+            ("POST", "/review/payroll-run"): self.add_payroll_runs,
+        }
+        handler = routes.get((method, path))
+        if handler is not None:
+            return handler()
+        if any(p == path for _, p in routes):
+            return Answer(405, pages.problem("Not allowed", f"{method} is not used on {path}."))
+        return Answer(404, pages.problem("Not found", f"There is no page {path}."))
+
+    @staticmethod
+    def _form(environ: dict[str, Any]) -> dict[str, str]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        raw = environ["wsgi.input"].read(min(length, MAX_FORM_BYTES)).decode("utf-8", "replace")
+        return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+    # ---- pages ----------------------------------------------------------------------------
+
+    def landing(self, raw_base_url: str | None) -> Answer:
+        """The onboarding URL: refuse what is not AFAS, welcome a prospect, greet the office."""
+        try:
+            address = parse_afas_address(raw_base_url, self.settings.trusted_test_hosts)
+        except AddressError as error:
+            status = 403 if error.untrusted else 400
+            return Answer(status, pages.problem("This address cannot be used", str(error)))
+        if address.environment != ADMIN_CENTER:
+            return Answer(200, pages.customer_environment(address.base_url))
+        office = self.book.office()
+        if office is None or office.admin_base_url != address.base_url:
+            return Answer(200, pages.welcome(address.base_url))
+        environments = [(e.name, e.administration_name) for e in self.book.environments().values()]
+        return Answer(200, pages.connected_status(address.base_url, environments))
+
+    def connect(self, form: dict[str, str]) -> Answer:
+        """The pasted app token: checked against SB before it is kept."""
+        raw_base_url, token = form.get("base_url", ""), form.get("token", "").strip()
+        try:
+            address = parse_afas_address(raw_base_url, self.settings.trusted_test_hosts)
+        except AddressError as error:
+            status = 403 if error.untrusted else 400
+            return Answer(status, pages.connect_form(raw_base_url, str(error)))
+        if address.environment != ADMIN_CENTER:
+            return Answer(400, pages.connect_form(raw_base_url, (
+                "Salarisbureau connects at the Admin Center level: use the address of your "
+                f"Admin Center ({address.root}/{ADMIN_CENTER}) and its app token.")))
+        if not token or any(c.isspace() for c in token) or len(token) > 4096:
+            return Answer(400, pages.connect_form(address.base_url, (
+                "Paste the app token exactly as the App Center shows it (one word, no "
+                "spaces).")))
+        try:
+            environments = connect_office(self.book, self.settings, address.base_url, token,
+                                          transport=self.transport)
+        except SbProblem as problem:
+            status = 400 if problem.kind == "token_refused" else 502
+            return Answer(status, pages.connect_form(address.base_url, problem.message))
+        log.info("office %s connected with %d client environment(s)", address.base_url,
+                 len(environments))
+        return Answer(200, pages.connect_done(environments))
+
+    # ---- machine endpoints ----------------------------------------------------------------
+
+    def sync(self) -> Answer:
+        """One sync; 200 when every environment is fine, else 409/502 with the reasons."""
+        if not self._sync_lock.acquire(timeout=120):
+            return _json(409, {"status": "error", "message": "Another sync is still running; "
+                               "try again when it has finished."})
+        try:
+            report = sync_office(self.book, self.settings, transport=self.transport)
+        finally:
+            self._sync_lock.release()
+        if report.ok:
+            return _json(200, report.as_json())
+        status = 409 if self.book.office() is None else 502
+        return _json(status, report.as_json())
+
+    def add_payroll_runs(self) -> Answer:
+        """The payroll engine's monthly run: one new payroll run per client environment."""
+        runs = [new_run(self.book, path) for path in self.book.environments()]
+        if not runs:
+            return _json(409, {"status": "error", "message": "No client environments yet; "
+                               "connect the office first."})
+        return _json(200, {"status": "ok", "added": [run.run_id for run in runs]})
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a hung request never blocks shutdown
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        # method and path only: query strings are not logged
+        log.info("%s %s", self.command, self.path.split("?", 1)[0])
+
+
+def serve(app: SalarisbureauApp, *, host: str, port: int) -> None:
+    """Serve `app` until interrupted."""
+    with make_server(host, port, app, server_class=_ThreadingWSGIServer,
+                     handler_class=_QuietHandler) as server:
+        log.info("Salarisbureau listening on http://%s:%d%s", host, port, ONBOARDING_PATH)
+        server.serve_forever()
