@@ -5,10 +5,11 @@ The IDs are stable: they appear in the report, the CLI summary and JUnit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["blocker", "critical", "normal", "minor"]
+LiveMode = Literal["yes", "writes", "sandbox"]
 
 AREAS = {
     "ONB": "Working onboarding",
@@ -16,6 +17,21 @@ AREAS = {
     "ERR": "Working error handling",
     "LST": "App Center listing",
 }
+
+
+@dataclass(frozen=True)
+class LiveSupport:
+    """Whether a check runs against a real AFAS SB through the recording proxy, and why not."""
+
+    mode: LiveMode  # "yes"; "writes": only with writes allowed; "sandbox": sandbox only
+    reason: str = ""
+    consent: bool = False  # needs a consent given in this run (not run with `connected = true`)
+
+    @property
+    def label(self) -> str:
+        """The README's word for it: yes, only with writes, sandbox only."""
+        word = {"yes": "yes", "writes": "only with writes", "sandbox": "sandbox only"}[self.mode]
+        return f"{word} (with consent)" if self.consent and self.mode != "sandbox" else word
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,7 @@ class CheckInfo:
     title: str
     passes_when: str
     must_fail_for: str
+    live: LiveSupport = field(default=LiveSupport("yes"))
 
     @property
     def area(self) -> str:
@@ -164,6 +181,42 @@ CHECKS: dict[str, CheckInfo] = {
            "hang, silent success"),
     )
 }
+
+
+_SB_HOLDS = "judges what SB holds after the writes, which only the sandbox can list"
+_SYNC_SUCCEEDS = ("judges a sync that must succeed, and a review scenario's sync writes; "
+                  "writes must reach SB")
+# How each check fares against a real AFAS development environment (sb-readiness run --target
+# live): the proxy sees the traffic, but not SB's state, and only a human can consent there.
+LIVE: dict[str, LiveSupport] = {
+    "ONB-02": LiveSupport("sandbox", "its confirmation page is shown in your browser after AFAS's "
+                          "consent screen, where the harness cannot see it; the authorize and "
+                          "token requests (ONB-06, ONB-07) and the first sync are judged live"),
+    "ONB-06": LiveSupport("yes", consent=True),
+    "ONB-07": LiveSupport("yes", consent=True),
+    "ONB-08": LiveSupport("sandbox", "tampers with the callback of consents the harness gives "
+                          "itself; at AFAS each consent needs a person"),
+    "ONB-09": LiveSupport("sandbox", "presses Deny on the consent screen; at AFAS only a person "
+                          "can"),
+    "ONB-10": LiveSupport("yes", consent=True),
+    "ONB-11": LiveSupport("sandbox", "activates app tokens and expires tokens inside SB, which "
+                          "only the sandbox lets the harness do"),
+    "ONB-12": LiveSupport("sandbox", "withdraws and restores consent in the App Center, which "
+                          "only the sandbox lets the harness do"),
+    "ONB-13": LiveSupport("yes", consent=True),
+    "INT-06": LiveSupport("sandbox", "needs each list's total, which SB does not send; only the "
+                          "sandbox knows whether every record was read"),
+    "INT-08": LiveSupport("sandbox", _SB_HOLDS),
+    "ERR-01": LiveSupport("writes", _SYNC_SUCCEEDS),
+    "ERR-02": LiveSupport("sandbox", "withdraws consent so that SB rejects the refresh token, "
+                          "which only the sandbox lets the harness do"),
+    "ERR-05": LiveSupport("sandbox", _SB_HOLDS),
+    "ERR-06": LiveSupport("writes", _SYNC_SUCCEEDS),
+    "ERR-07": LiveSupport("writes", _SYNC_SUCCEEDS),
+    "ERR-08": LiveSupport("sandbox", _SB_HOLDS),
+}
+CHECKS = {check_id: replace(info, live=LIVE.get(check_id, info.live))
+          for check_id, info in CHECKS.items()}
 
 
 def check_info(check_id: str) -> CheckInfo:

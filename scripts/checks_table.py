@@ -1,4 +1,5 @@
-"""Print the README's table of checks: ID, area, severity, title, and whether a suite runs it."""
+"""Print the README's table of checks: ID, area, severity, title, whether a suite runs it, and
+whether it runs live (against AFAS's own development environment through the proxy)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ def implemented() -> set[str]:
 def table() -> str:
     """The markdown table."""
     done = implemented()
-    lines = ["| ID | area | severity | check | runs |", "|---|---|---|---|---|"]
+    lines = ["| ID | area | severity | check | runs | live |", "|---|---|---|---|---|---|"]
     for check in CHECKS.values():
         lines.append(f"| {check.id} | {check.area} | {check.severity} | {check.title} | "
-                     f"{'yes' if check.id in done else 'not yet'} |")
+                     f"{'yes' if check.id in done else 'not yet'} | {check.live.label} |")
     return "\n".join(lines)
 
 
