@@ -118,7 +118,8 @@ def mark_warnings(warnings: Sequence[str], *, redactor: SecretRedactor | None = 
     Repeated warnings are written once. Nothing is written when there are none, so the
     `warning` tag marks exactly the tests that warned.
     """
-    unique = list(dict.fromkeys(_redacted_text(warning, redactor) for warning in warnings))
+    unique = list(dict.fromkeys(_redacted_text(warning, redactor).strip()
+                                for warning in warnings if warning.strip()))
     if not unique:
         return
     allure.dynamic.label(WARNING_LABEL, *unique)
