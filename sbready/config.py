@@ -382,7 +382,7 @@ class _Builder:
             self.raw,
             "the file",
             ("app", "sync", "apptoken", "onboarding", "listing", "thresholds", "scenario",
-             "sandbox"),
+             "sandbox", "live"),  # [live] is read by sbready/live.py for --target live
         )
         if "app" not in root:
             raise self.fail(

@@ -275,6 +275,29 @@ class Harness:
         finally:
             self.sandbox.clear_faults()
 
+    def start_app(self) -> None:
+        """Start the app as [app.start] says (if it does) and wait until it is ready."""
+        start = self.config.start
+        if start is None:
+            return
+        self.app = AppProcess(
+            start.command,
+            env=self.process_env(),
+            cwd=self.config.base_dir,
+            log_path=self.workdir / "app-output.log",
+            ready_url=start.ready_url,
+            ready_port=start.ready_port,
+            timeout=start.timeout,
+            ca_file=self.config.app.ca_file,
+            redactor=self.redactor,
+        )
+        self.app.start()
+        try:
+            self.app.wait_ready()
+        except BaseException:
+            self.app.stop()
+            raise
+
     def stop(self) -> None:
         """Stop the app, then the sandbox."""
         try:
@@ -346,24 +369,7 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
                 name=app.name,
             ))
         harness = Harness(filled, workdir, index, sandbox, served, redactor, app_token=app_token)
-        if filled.start is not None:
-            harness.app = AppProcess(
-                filled.start.command,
-                env=harness.process_env(),
-                cwd=filled.base_dir,
-                log_path=workdir / "app-output.log",
-                ready_url=filled.start.ready_url,
-                ready_port=filled.start.ready_port,
-                timeout=filled.start.timeout,
-                ca_file=filled.app.ca_file,
-                redactor=redactor,
-            )
-            harness.app.start()
-            try:
-                harness.app.wait_ready()
-            except BaseException:
-                harness.app.stop()
-                raise
+        harness.start_app()
         return harness
     except BaseException:
         served.stop()
