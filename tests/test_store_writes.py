@@ -68,17 +68,28 @@ def test_a_valid_sales_journal_entry_succeeds_once_and_shows_up_in_journal_entri
     before = len(rows(call(store, "GET", "/api/journalentries", query={"take": "1000"})))
     response = call(store, "POST", "/api/salesjournalentry", entry(ids))
     assert response.status == 200 and response.body["result"] == "Succeeded", response.body
-    created = response.body["instances"][0]
-    # the guides' instance for a sales journal entry: entity code, Id, and the number
-    assert created["Code"] == "VrkpJrnlpst" and created["Nummer"] == "2024-0001"
-    assert uuid.UUID(created["Id"])
-    assert response.body["data"] == {"SalesJournalEntryId": created["Id"]}
+    # the observed dialect answers as 6.0.0's success example: data, no instances
+    created_id = response.facts["created_id"]
+    assert response.body["data"] == {"SalesJournalEntryId": created_id}
+    assert "instances" not in response.body and uuid.UUID(created_id)
     written = store.written("demo", "/api/salesjournalentry")
     assert [w["InvoiceNumber"] for w in written] == ["2024-0001"]
     lines = rows(call(store, "GET", "/api/journalentries", query={"take": "1000"}))
-    mine = [line for line in lines if line["HeaderId"] == created["Id"]]
+    mine = [line for line in lines if line["HeaderId"] == created_id]
     assert len(lines) == before + 2 and len(mine) == 2
     assert {line["LedgerAccountId"] for line in mine} >= {ids["account"]}
+
+
+def test_the_schema_dialect_answers_instances_with_afas_entity_codes(index):
+    store = ApiStore(index, dialect="schema", environments=("demo",))
+    response = call(store, "POST", "/api/salesjournalentry", entry(main_ids(store)))
+    [created] = response.body["instances"]
+    # the guides' instance for a sales journal entry: entity code, Id, and the number
+    assert created == {"Code": "VrkpJrnlpst", "Id": response.facts["created_id"],
+                       "Nummer": "2024-0001"}
+    assert response.body["data"] == {"SalesJournalEntryId": created["Id"]}
+    phone = call(store, "POST", "/api/phonenumber", {"PhoneNumber": "020-7654321"})
+    assert phone.body["instances"][0]["Code"] == "Telefoonnummer"
 
 
 def test_duplicate_invoice_number_fails_with_afas_wording(store):
@@ -111,6 +122,17 @@ def test_unknown_line_reference_fails_yet_makes_the_entry_as_afas_documents(stor
     assert again.body["errors"] == ["SalesJournalEntry with invoicenumber 2024-0002 already "
                                     "exists"]
     assert len(store.written("demo", "/api/salesjournalentry")) == 1
+
+
+def test_a_date_before_the_opening_balance_fails_yet_makes_the_entry(store):
+    failed = call(store, "POST", "/api/salesjournalentry",
+                  entry(main_ids(store), "2019-0001", InvoiceDate="2019-12-31"))
+    [held] = store.written("demo", "/api/salesjournalentry")
+    # 6.0.0's "error on date" example, word for word but the id
+    assert failed.body["result"] == "Failed" and failed.body["errors"] == [
+        "Entity is made with one or more errors. Please correct this error in application or "
+        f"delete SalesJournalEntry with id: {held['Id']}",
+        "De factuurdatum ligt vóór de beginbalansdatum. Dit is niet toegestaan."]
 
 
 def test_unknown_administration_fails_and_makes_nothing(store):
@@ -205,7 +227,8 @@ def test_organisation_create_update_and_tracking_delta(store):
         "Addresses": [{"StreetName": "Markt", "HouseNumber": 3, "CityName": "Breda",
                        "CountryCode": "NL"}]})
     assert created.body["result"] == "Succeeded"
-    new_id = created.body["instances"][0]["Id"]
+    new_id = created.facts["created_id"]
+    assert created.body["data"] == {"RelationId": new_id}  # 6.0.0's "minimum" example shape
     delta = call(store, "GET", "/api/organisations", query={"TrackingToken": token})
     assert [r["Name"] for r in rows(delta)] == ["Groenteboer Het Zuiden B.V."]
     later = delta.body["TrackingToken"]
@@ -227,8 +250,8 @@ def test_organisation_create_update_and_tracking_delta(store):
 
 def test_delete_removes_the_entry_and_its_lines(store):
     ids = main_ids(store)
-    created = call(store, "POST", "/api/salesjournalentry", entry(ids, "D-1")).body
-    entry_id = created["instances"][0]["Id"]
+    entry_id = call(store, "POST", "/api/salesjournalentry",
+                    entry(ids, "D-1")).facts["created_id"]
     deleted = call(store, "DELETE", "/api/salesjournalentry",
                    {"AdministrationId": ids["administration"], "Id": entry_id})
     assert deleted.body["result"] == "Succeeded"

@@ -81,7 +81,7 @@ class EntryRecord:
     invoice_number: str
     tracking_identifier: str
     payload_hash: str
-    status: str  # "pending" | "posted" | "partial" | "failed" | "rejected"
+    status: str  # "pending" | "posted" | "partial" | "failed" | "made_with_errors" | "rejected"
     sb_id: str | None
     detail: str | None
 

@@ -25,6 +25,7 @@ from examples.demo_partner.store import Connection, EntryRecord, Store
 DEFAULT_INVOICES = Path(__file__).with_name("invoices.json")
 SALES_JOURNAL_ENTRY = "/api/salesjournalentry"
 VAT_TYPES = ("high", "low", "zero")
+MADE_WITH_ERRORS = "made_with_errors"  # SB answered Failed but made the entry: never resend it
 
 
 @dataclass(frozen=True)
@@ -298,16 +299,17 @@ class EnvironmentSync:
                 f"before ({known.detail}); fix the invoice."
             )
             return
-        # SB's Failed may have made the entry anyway ("Entity is made with one or more
+        # SB's Failed can have made the entry anyway ("Entity is made with one or more
         # errors ..."): a new request would meet "already exists" or make it twice
-        failed_before = known is not None and known.status == "failed" and (
+        failed_before = known is not None and known.status in ("failed", MADE_WITH_ERRORS) and (
             known.payload_hash == payload_hash
         )
         same_id = styles.is_on("same_id_after_failed")
-        if failed_before and known and not (same_id or self.settings.flaw("resend_failed_new_id")):
+        resend_made = same_id or self.settings.flaw("resend_failed_new_id")
+        if known and failed_before and known.status == MADE_WITH_ERRORS and not resend_made:
             self.report.failures.append(
-                f"entry {invoice.number} is not sent again: SB answered Failed before "
-                f"({known.detail}); SB may have made it anyway, so check it in AFAS SB."
+                f"entry {invoice.number} is not sent again: SB made it with errors before "
+                f"({known.detail}); correct or delete it in AFAS SB."
             )
             return
         # a pending entry (a run that died mid-send) keeps its identifier: SB dedupes the retry
@@ -344,7 +346,10 @@ class EnvironmentSync:
                 f"(traceId {trace}); complete it in AFAS SB."
             )
         else:
-            self._finish(record, "failed", None, f"{errors} (traceId {trace})")
+            # AFAS's own words when a Failed made the entry anyway (6.0.0's examples)
+            made = "entity is made" in errors.lower()
+            self._finish(record, MADE_WITH_ERRORS if made else "failed", None,
+                         f"{errors} (traceId {trace})")
             self.report.failures.append(
                 f"SB rejected entry {record.invoice_number}: result {result}: {errors} "
                 f"(traceId {trace})"

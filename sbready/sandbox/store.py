@@ -172,7 +172,8 @@ class ApiStore:
         if method == "GET":
             return self._read(env, operation, request)
         if method in ("POST", "PUT", "DELETE"):
-            status, body, facts = writes.perform_write(env, operation, request)
+            status, body, facts = writes.perform_write(env, operation, request,
+                                                       observed=self.dialect == "observed")
             return StoreResponse(status, body, facts=facts)
         return StoreResponse(404, status_body(404), facts={"error": "method"})
 

@@ -15,6 +15,9 @@ Decisions (documented assumptions about SB):
 - Instances carry AFAS's entity codes ("VrkpJrnlpst", "Adres", "Bankrekening", ...; see
   ENTITY_CODES: documented where AFAS's guides or examples show them, our mapping for the
   rest), plus "Nummer" for entries with an InvoiceNumber (as the guides' instances show).
+- An InvoiceDate of a journal entry before the opening balance (OPENING_BALANCE_DATE, our
+  assumption: SB's API does not show it) -> 200 Failed with the entry made, in 6.0.0's
+  "error on date" wording.
 - References: a bad reference on a line or a top-level field other than AdministrationId ->
   200 Failed with the entry made (6.0.0's "error on line" example; top-level is our
   assumption); an unknown attachment -> PartiallySucceeded, errors as objects (the guide).
@@ -95,6 +98,9 @@ REFERENCE_CHECKS = {
     "ProjectId": ("project", "Project"),
 }
 FATAL_REFERENCES = frozenset({"AdministrationId"})
+JOURNAL_KINDS = frozenset({"salesjournalentry", "purchasejournalentry"})
+OPENING_BALANCE_DATE = "2020-01-01"  # our assumption: every administration's opening balance
+BEFORE_OPENING_BALANCE = "De factuurdatum ligt vóór de beginbalansdatum. Dit is niet toegestaan."
 CHILD_KINDS = {"Addresses": "address", "BankAccounts": "bankaccount"}  # nested creates
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}$")
@@ -344,8 +350,13 @@ def _journal_line(entry: dict[str, Any], account_id: Any, account: dict[str, Any
     }
 
 
-def perform_write(env: Environment, operation: Operation, request: ApiRequest) -> Answer:
-    """Validate and apply one POST/PUT/DELETE; answer SB's write result."""
+def perform_write(env: Environment, operation: Operation, request: ApiRequest, *,
+                  observed: bool = True) -> Answer:
+    """Validate and apply one POST/PUT/DELETE; answer SB's write result.
+
+    `observed` (the observed dialect): a success is shaped as the operation's own success
+    example shows it (`data` and no `instances` where 6.0.0's examples have that).
+    """
     body, rejected = validate(operation, request)
     if rejected is not None:
         return rejected
@@ -354,8 +365,27 @@ def perform_write(env: Environment, operation: Operation, request: ApiRequest) -
     kind = kind_of(operation.path)
     name = entity_name(kind)
     if request.method == "POST":
-        return _create(env, operation, request, kind, name, body)
-    return _change(env, operation, request, kind, name, body)
+        answer = _create(env, operation, request, kind, name, body)
+    else:
+        answer = _change(env, operation, request, kind, name, body)
+    return _as_examples_show(operation, answer) if observed else answer
+
+
+def _as_examples_show(operation: Operation, answer: Answer) -> Answer:
+    """A Succeeded answer in its success example's shape: `data` instead of `instances`."""
+    status, body, facts = answer
+    if status != 200 or not isinstance(body, dict) or body.get("result") != "Succeeded":
+        return answer
+    example = next((e for e in operation.response_examples if isinstance(e, dict)
+                    and e.get("result") == "Succeeded"), None)
+    data = example.get("data") if example is not None else None
+    if example is None or "instances" in example or not isinstance(data, dict) or not data:
+        return answer
+    instances = body.get("instances") or [{}]
+    ident = facts.get("created_id") or instances[0].get("Id")
+    shaped = {key: value for key, value in body.items() if key != "instances"}
+    shaped["data"] = {key: ident for key in data}  # every id the example names is the entry's
+    return status, shaped, facts
 
 
 def _failed(*messages: str, **facts: Any) -> Answer:
@@ -397,6 +427,11 @@ def _create(env: Environment, operation: Operation, request: ApiRequest, kind: s
     number = body.get("InvoiceNumber")
     invalid = [f"Field '{REFERENCE_CHECKS[f][1]}' contains an invalid reference ({i})"
                for f, _, i in bad if f != "AttachmentId"]
+    early = kind in JOURNAL_KINDS and isinstance(body.get("InvoiceDate"), str) and \
+        body["InvoiceDate"] < OPENING_BALANCE_DATE
+    if early:  # 6.0.0's "error on date": made, yet Failed
+        return _failed(half_made_error(name, ident), BEFORE_OPENING_BALANCE, *invalid,
+                       half_made=True, **made)
     if invalid:  # 6.0.0's "error on line": made, yet Failed, instances []
         in_lines = all("[" in path for f, path, _ in bad if f != "AttachmentId")
         return _failed(half_made_error(name, ident, in_lines=in_lines), *invalid,
