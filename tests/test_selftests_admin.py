@@ -3,7 +3,8 @@
 The harness hands the app `<sandbox>/admin`; the good demo app consents at the Admin Center,
 reads getscopes and gets a token per environment, so ONB-11 passes, and so do checks that
 apply to any OAuth app: ONB-02, INT-01, ERR-01, INT-08 (writes counted across the
-office's environments: 3 in demo and 3 in acme) and ONB-12 (consent withdrawn in the Admin Center and the customer).
+office's environments: 3 in demo and 3 in acme) and ONB-12 (consent withdrawn in the Admin
+Center and the customer).
 The shared_admin_token flaw uses the Admin Center token in every environment and must fail
 ONB-11, naming the reuse. The same app as an Admin Center app-token app exchanges its token at
 `<sandbox>/admin`, skips getscopes' own Admin Center item, and exchanges it again per
