@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any, Literal
 
 from examples.salarisbureau.afas_address import AddressError, parse_afas_address
@@ -95,15 +95,27 @@ def discover_environments(book: LedgerBook, session: SbSession, settings: Settin
 
 def _choose_administration(records: list[dict[str, Any]], environment: ClientEnvironment,
                            wanted: str) -> tuple[str, str] | None:
-    """(Id, Description) of the administration to book in: the kept one, the configured
-    one by name, or else the first by name."""
+    """(Id, Description) of the administration to book in: the kept one (never silently
+    another one once chosen), else the configured one by name, else the first by name."""
     usable = [(str(r["Id"]), str(r.get("Description") or r.get("Name") or "")) for r in records]
-    for ident, name in usable:
-        if ident == environment.administration_id:
-            return ident, name
+    if environment.administration_id:
+        return next(((i, n) for i, n in usable if i == environment.administration_id), None)
     if wanted:
         return next(((i, n) for i, n in usable if n.casefold() == wanted.casefold()), None)
     return min(usable, key=lambda pair: (pair[1].casefold(), pair[0])) if usable else None
+
+
+def _no_administration(environment: ClientEnvironment, wanted: str) -> str:
+    """Why no administration can be booked in, and what the bureau should do."""
+    where = f"client environment {environment.name} ({environment.path})"
+    if environment.administration_id:
+        return (f"The administration chosen for {where}, {environment.administration_name!r}, "
+                "is no longer listed by AFAS SB; nothing was booked. Check the administration "
+                "in AFAS SB and connect the office again to choose one.")
+    if wanted:
+        return (f"The {where} has no administration named {wanted!r}; nothing was booked. "
+                "Set 'administration' in salarisbureau.json to one of its administrations.")
+    return f"The {where} has no administration in AFAS SB; nothing was booked."
 
 
 def _book_run(book: LedgerBook, session: SbSession, run: PayrollRun, administration_id: str,
@@ -156,9 +168,7 @@ def sync_environment(book: LedgerBook, session: SbSession, environment: ClientEn
                                            sort_field="Id ascending")
         chosen = _choose_administration(administrations, environment, settings.administration)
         if chosen is None:
-            report.fail(f"{environment.name} has no administration "
-                        f"{settings.administration or ''}".rstrip() + "; set 'administration' "
-                        "in salarisbureau.json to one of its administrations.")
+            report.fail(_no_administration(environment, settings.administration))
             return report
         administration_id, report.administration = chosen
         if administration_id != environment.administration_id:
@@ -230,9 +240,12 @@ def connect_office(book: LedgerBook, settings: Settings, admin_base_url: str, ap
                                             known.administration_id if known else None)
             administrations = session.read_all(scope.path, "/api/administrations",
                                                sort_field="Id ascending")
-            pick = _choose_administration(administrations, environment, settings.administration)
-            if pick is not None:
-                environment = ClientEnvironment(scope.path, scope.name, pick[0], pick[1])
+            # a reconnect keeps the chosen administration, or chooses again if it is gone
+            wanted = settings.administration
+            pick = _choose_administration(administrations, environment, wanted) \
+                or _choose_administration(administrations, ClientEnvironment(*astuple(scope)),
+                                          wanted)
+            environment = ClientEnvironment(scope.path, scope.name, *(pick or (None, "")))
             chosen.append((environment, pick[1] if pick else "no administration found"))
     book.connect_office(Office(address.base_url, app_token))
     for environment, _ in chosen:

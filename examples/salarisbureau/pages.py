@@ -39,16 +39,15 @@ def welcome(base_url: str) -> str:
         f"token it shows and <a href=\"{escape(link)}\">connect your office</a>.</p>"))
 
 
-def connected_status(base_url: str, environments: Sequence[tuple[str, str]]) -> str:
-    """The landing page for the connected office: its client environments."""
-    pending = "administration chosen at the first sync"
-    rows = "".join(f"<li>{escape(name)} ({escape(admin or pending)})</li>"
-                   for name, admin in environments) or "<li>none yet</li>"
+def connected_status(base_url: str) -> str:
+    """The landing page for an office that is connected (its client list stays private)."""
     link = f"{CONNECT_PATH}?base_url={quote(base_url, safe='')}"
-    return page("Your office is connected", (
-        f"<p>Salarisbureau books payroll for these client environments:</p><ul>{rows}</ul>"
+    return page("Salarisbureau is connected", (
+        "<p>This AFAS SB Admin Center is connected to Salarisbureau: payroll runs are booked "
+        "in the client environments automatically.</p>"
         f"<p>Activated the app again? <a href=\"{escape(link)}\">Paste the new app "
-        "token</a>.</p>"))
+        "token</a>. Not your office yet? Write to "
+        "<a href=\"mailto:sales@salarisbureau.example\">sales@salarisbureau.example</a>.</p>"))
 
 
 def customer_environment(base_url: str) -> str:

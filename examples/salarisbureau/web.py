@@ -124,8 +124,7 @@ class SalarisbureauApp:
         office = self.book.office()
         if office is None or office.admin_base_url != address.base_url:
             return Answer(200, pages.welcome(address.base_url))
-        environments = [(e.name, e.administration_name) for e in self.book.environments().values()]
-        return Answer(200, pages.connected_status(address.base_url, environments))
+        return Answer(200, pages.connected_status(address.base_url))
 
     def connect(self, form: dict[str, str]) -> Answer:
         """The pasted app token: checked against SB before it is kept."""
