@@ -185,11 +185,12 @@ def test_no_operations_fails() -> None:
 
 # --- INT-10 ---------------------------------------------------------------------------------
 
-def test_new_connection_per_request_is_a_finding() -> None:
+def test_new_connection_per_request_is_a_warning_not_a_failure() -> None:
+    # slower, not wrong (e.g. urllib without keep-alive): AFAS would not reject it
     calls = [call(n, LEDGER, returned=1, client_port=50000 + n) for n in range(1, 6)]
     calls.append(call(9, ENTRY, method="POST", client_port=50009, result="Succeeded"))
     judgement = integration.request_volume(calls, requests_per_item=10)
-    assert not judgement.passed and "opened a new connection" in judgement.findings[0]
+    assert judgement.passed and "opened a new connection" in judgement.warnings[0]
 
 
 def test_read_only_sync_counts_records() -> None:
