@@ -172,6 +172,21 @@ async def test_injected_partially_succeeded_lists_what_was_made_with_object_erro
 
 
 @pytest.mark.anyio
+async def test_no_write_result_is_injected_into_a_blob_put(sandbox: Sandbox) -> None:
+    sandbox.add_fault(FaultRule("write_result", method="PUT"))
+    headers = {"Blob-Content-Length": "5", "Blob-Content-Type": "text/plain",
+               "Blob-Content-FileName": "a.txt"}
+    async with client_for(sandbox) as http:
+        token = await _token(http, sandbox)
+        reserved = await http.put(f"/demo/api/blob/{uuid.uuid4()}",
+                                  headers={**bearer(token, None), **headers})
+    # SB answers a blob reservation {BlobAccepted, ChunkSize}, never {"result": ...}
+    assert reserved.status_code == 200 and "result" not in reserved.json()
+    [exchange] = sandbox.journal.find("api")
+    assert exchange.fault and "not applied" in exchange.fault and "result" not in exchange.facts
+
+
+@pytest.mark.anyio
 async def test_injected_result_leaves_the_stores_own_failure_alone(sandbox: Sandbox) -> None:
     sandbox.add_fault(FaultRule("write_result", result="PartiallySucceeded", method="PUT"))
     async with client_for(sandbox) as http:

@@ -36,6 +36,7 @@ from sbready.sandbox.afas_errors import (
     status_body,
     write_result,
 )
+from sbready.sandbox.data_projection import kind_of
 from sbready.sandbox.http_capture import ExchangeDraft, draft_of
 from sbready.sandbox.store import ApiRequest, StoreResponse
 from sbready.spec.index import Operation
@@ -246,11 +247,21 @@ async def apply_fault(
         draft.drop, draft.hold = True, rule.hold
         return Response(status_code=204)
     if rule.kind == "ds3100":
-        detail = "Could not convert the request body (fault injected by sb-readiness)."
-        return JSONResponse(ds3100_body(detail), 400)
+        # AFAS's body and wording; that it was injected is said beside it, not in it
+        draft.facts["explanation"] = f"DS3100 injected by sb-readiness ({rule_id})"
+        body = ds3100_body("Required properties are missing from object: Id. Path '', "
+                           "line 1, position 1.",
+                           definition=f"{kind_of(path)}.UpdateConnectorHandler")
+        return JSONResponse(body, 400)
     if rule.kind == "body":
         return JSONResponse(rule.body, rule.status or 200)
     if rule.kind == "write_result" and is_api and request.method.upper() in _WRITES:
+        operation = sandbox.index.by_operation_id(operation_id or "")
+        if operation is not None and not writes.answers_write_result(operation):
+            # e.g. a blob PUT: SB never answers it with a result, so nothing is injected
+            draft.fault = f"{draft.fault}; not applied: {operation.method} {operation.path} " \
+                          "documents no result/instances/errors answer"
+            return None
         # ApiRoutes.api answers it, consistent with the store (writes.injected_result)
         draft.facts["write_result_fault"] = {"result": rule.result or "Failed",
                                              "made": rule.made}

@@ -482,6 +482,14 @@ def _change(env: Environment, operation: Operation, request: ApiRequest, kind: s
 INJECTED = "(fault injected by sb-readiness)"
 
 
+def answers_write_result(operation: Operation) -> bool:
+    """The operation's documented 200 answer carries result/instances/errors (a blob PUT's
+    {BlobAccepted, ChunkSize} does not), so a write result can be injected into it."""
+    schema = operation.response_schema
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return isinstance(properties, dict) and "result" in properties
+
+
 def injected_unprocessed(operation: Operation) -> Answer:
     """Failed with nothing made, as 6.0.0's "error" example answers; the store is not asked."""
     kind = kind_of(operation.path)

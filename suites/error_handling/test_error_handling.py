@@ -13,6 +13,7 @@ from checks.judgement import Judgement
 from sbready.harness import CUSTOMER_ENVIRONMENT, Harness, Sync
 from sbready.sandbox.faults import FaultRule
 from sbready.sandbox.oddities import VARIANTS, unusual_body
+from sbready.sandbox.writes import answers_write_result
 from sbready.spec.index import Operation
 from suites.connection import require_connection
 from suites.support import record
@@ -73,13 +74,6 @@ def _on_write(target: JudgedWrite, kind: str, **rule: Any) -> list[FaultRule]:
         if target.operation_id else []
 
 
-def _answers_write_result(operation: Operation | None) -> bool:
-    """The operation's documented 200 answer carries result/instances/errors (not a blob PUT)."""
-    schema = operation.response_schema if operation else None
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    return isinstance(properties, dict) and "result" in properties
-
-
 def _write_target(harness: Harness, *, needs_identifier: bool = False) -> JudgedWrite:
     """The write a write-fault scenario faults, and why: the app's first write (of the baseline
     sync) whose documented answer carries result/instances/errors, preferring one that
@@ -93,7 +87,7 @@ def _write_target(harness: Harness, *, needs_identifier: bool = False) -> Judged
         operation = harness.index.by_operation_id(e.operation_id or "")
         if operation is None or operation in candidates:
             continue
-        if _answers_write_result(operation):
+        if answers_write_result(operation):
             candidates.append(operation)
         elif f"{operation.method} {operation.path}" not in skipped:
             skipped.append(f"{operation.method} {operation.path}")
