@@ -99,3 +99,20 @@ async def test_the_redelivery_window_is_set_on_the_sandbox(
                                 params={"TrackingToken": delta["TrackingToken"]})).json()
     assert [r["Name"] for r in delta["Result"]] == ["Nieuwe Klant B.V."]
     assert again["Result"] == []
+
+
+async def test_an_injected_ds3100_is_afas_body_with_the_injection_said_beside_it(
+    sandbox: Sandbox,
+) -> None:
+    from sbready.sandbox.app import FaultRule
+
+    sandbox.add_fault(FaultRule("ds3100", method="POST"))
+    async with client_for(sandbox) as http:
+        token = await _token(http, sandbox)
+        answer = await http.post("/demo/api/salesjournalentry", headers=bearer(token, "2"),
+                                 json={"InvoiceNumber": "X-1"})
+    assert answer.json()["Message"] == "Invalid JSON request String"
+    assert answer.json()["AdditionalInfo"]["DefinitionName"] == \
+        "salesjournalentry.UpdateConnectorHandler"
+    assert "injected by sb-readiness" in answer.headers[EXPLANATION]
+    assert "sb-readiness" not in answer.text

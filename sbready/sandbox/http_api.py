@@ -249,9 +249,8 @@ async def apply_fault(
     if rule.kind == "ds3100":
         # AFAS's body and wording; that it was injected is said beside it, not in it
         draft.facts["explanation"] = f"DS3100 injected by sb-readiness ({rule_id})"
-        body = ds3100_body("Required properties are missing from object: Id. Path '', "
-                           "line 1, position 1.",
-                           definition=f"{kind_of(path)}.UpdateConnectorHandler")
+        # "Invalid JSON request String": the spec's own shared 400 example, word for word
+        body = ds3100_body("String", definition=f"{kind_of(path)}.UpdateConnectorHandler")
         return JSONResponse(body, 400)
     if rule.kind == "body":
         return JSONResponse(rule.body, rule.status or 200)
