@@ -87,6 +87,7 @@ async def test_the_redelivery_window_is_set_on_the_sandbox(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
     assert make_sandbox().store.redelivery_window == 300
+    assert make_sandbox(readkey_lifetime=60).store.readkeys.lifetime == 60
     quiet = make_sandbox(redelivery_window=0)
     async with client_for(quiet) as http:
         token = await _token(http, quiet)

@@ -58,6 +58,7 @@ class Sandbox:
         clock: Callable[[], float] = time.time,
         list_admin_scope: bool = True,
         redelivery_window: float | None = None,  # TrackingToken cache, s (see store.py)
+        readkey_lifetime: float | None = None,  # blob ReadKeys, s (see blobs.py)
     ) -> None:
         if ADMIN in environments:
             raise ValueError('"admin" is the Admin Center, not a customer environment')
@@ -73,7 +74,8 @@ class Sandbox:
         self.auth = AuthServer(self.environments, lifetimes, self.redactor, clock)
         self.faults = FaultBook()
         self.store = ApiStore(index, dialect=dialect, environments=self.environments, seed=seed,
-                              redelivery_window=redelivery_window)
+                              redelivery_window=redelivery_window,
+                              readkey_lifetime=readkey_lifetime)
         self._store_lock = threading.Lock()
         self._api = ApiRoutes(self)
         self._auth_routes = AuthRoutes(self)
