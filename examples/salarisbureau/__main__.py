@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
 from examples.salarisbureau.ledger_book import LedgerBook
+from examples.salarisbureau.server import serve
 from examples.salarisbureau.settings import SettingsError, load_settings
-from examples.salarisbureau.web import SalarisbureauApp, serve
+from examples.salarisbureau.web import SalarisbureauApp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"salarisbureau: {error}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        serve(SalarisbureauApp(LedgerBook(args.data), settings), host=args.host, port=args.port)
+        asyncio.run(serve(SalarisbureauApp(LedgerBook(args.data), settings), host=args.host,
+                          port=args.port))
     except OSError as error:
         print(f"salarisbureau: cannot listen on {args.host}:{args.port} ({error.strerror}); "
               "pick a free port with --port.", file=sys.stderr)

@@ -1,10 +1,10 @@
-"""The web side: a WSGI application (landing, connect, support, sync trigger, review hook).
+"""The web side: the routes and what they answer (served by server.py, an asyncio server).
 
 Routes: GET /afas-sb/?afasBaseUrl=... (the onboarding URL AFAS opens), GET/POST
 /afas-sb/connect (paste the app token), GET /support, GET /health, POST /sync (runs one
 sync, answers JSON per environment), POST /review/payroll-run (adds one payroll run per
-client environment: what the bureau's payroll engine does each month). Served by a
-threading wsgiref server on 127.0.0.1; production puts it behind the bureau's login and TLS.
+client environment: what the bureau's payroll engine does each month). Production puts it
+behind the bureau's login and TLS.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from socketserver import ThreadingMixIn
 from typing import Any
-from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from urllib.parse import parse_qs, urlsplit
 
 from examples.salarisbureau import pages
 from examples.salarisbureau.afas_address import ADMIN_CENTER, AddressError, parse_afas_address
@@ -28,11 +26,10 @@ from examples.salarisbureau.sb_api import SbProblem
 from examples.salarisbureau.settings import Settings
 
 log = logging.getLogger("salarisbureau.web")
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-MAX_FORM_BYTES = 16_384
 ONBOARDING_PATH = "/afas-sb/"
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
+           405: "Method Not Allowed", 409: "Conflict", 411: "Length Required",
+           413: "Payload Too Large", 414: "URI Too Long", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 502: "Bad Gateway"}
 PAGE_HEADERS = [  # credential pages: never cached, framed, or leaking the URL onwards
     ("Cache-Control", "no-store"), ("X-Frame-Options", "DENY"),
@@ -55,8 +52,14 @@ def _json(status: int, body: dict[str, Any]) -> Answer:
     return Answer(status, json.dumps(body, ensure_ascii=False), "application/json")
 
 
+def _form(body: bytes) -> dict[str, str]:
+    """A form-encoded POST body (the server already bounded its size)."""
+    raw = body.decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+
 class SalarisbureauApp:
-    """The WSGI application; request threads share the ledger book and one sync lock."""
+    """The application; request threads share the ledger book and one sync lock."""
 
     def __init__(self, book: LedgerBook, settings: Settings, *, transport: Any = None) -> None:
         self.book = book
@@ -64,31 +67,25 @@ class SalarisbureauApp:
         self.transport = transport  # tests hand in an httpx transport
         self._sync_lock = threading.Lock()  # one sync at a time: runs are booked once
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse
-                 ) -> Iterable[bytes]:
+    def handle(self, method: str, target: str, body: bytes) -> Answer:
+        """Answer one request (`target` is the path with its query string)."""
         try:
-            answer = self.route(environ)
+            return self.route(method, target, body)
         except Exception:  # the log gets the traceback, the browser one sentence
             log.exception("request failed")
-            answer = Answer(500, pages.problem("Something went wrong", "Salarisbureau could "
-                                               "not handle this request; please try again."))
-        payload = answer.body.encode("utf-8")
-        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(payload)))]
-        start_response(f"{answer.status} {REASONS.get(answer.status, '')}",
-                       headers + PAGE_HEADERS)
-        return [payload]
+            return Answer(500, pages.problem("Something went wrong", "Salarisbureau could "
+                                             "not handle this request; please try again."))
 
-    def route(self, environ: dict[str, Any]) -> Answer:
+    def route(self, method: str, target: str, body: bytes) -> Answer:
         """Dispatch one request by method and path."""
-        method = environ.get("REQUEST_METHOD", "GET")
-        path = environ.get("PATH_INFO", "/")
-        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""),
-                                               keep_blank_values=True).items()}
+        parts = urlsplit(target)
+        path = parts.path or "/"
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         routes: dict[tuple[str, str], Callable[[], Answer]] = {
             ("GET", ONBOARDING_PATH): lambda: self.landing(query.get("afasBaseUrl")),
             ("GET", pages.CONNECT_PATH): lambda: Answer(
                 200, pages.connect_form(query.get("base_url", ""))),
-            ("POST", pages.CONNECT_PATH): lambda: self.connect(self._form(environ)),
+            ("POST", pages.CONNECT_PATH): lambda: self.connect(_form(body)),
             ("GET", "/support"): lambda: Answer(200, pages.support()),
             ("GET", "/health"): lambda: Answer(200, "ok", "text/plain"),
             ("POST", "/sync"): self.sync,
@@ -100,15 +97,6 @@ class SalarisbureauApp:
         if any(p == path for _, p in routes):
             return Answer(405, pages.problem("Not allowed", f"{method} is not used on {path}."))
         return Answer(404, pages.problem("Not found", f"There is no page {path}."))
-
-    @staticmethod
-    def _form(environ: dict[str, Any]) -> dict[str, str]:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        raw = environ["wsgi.input"].read(min(length, MAX_FORM_BYTES)).decode("utf-8", "replace")
-        return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
     # ---- pages ----------------------------------------------------------------------------
 
@@ -175,21 +163,3 @@ class SalarisbureauApp:
             return _json(409, {"status": "error", "message": "No client environments yet; "
                                "connect the office first."})
         return _json(200, {"status": "ok", "added": [run.run_id for run in runs]})
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True  # a hung request never blocks shutdown
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        # method and path only: query strings are not logged
-        log.info("%s %s", self.command, self.path.split("?", 1)[0])
-
-
-def serve(app: SalarisbureauApp, *, host: str, port: int) -> None:
-    """Serve `app` until interrupted."""
-    with make_server(host, port, app, server_class=_ThreadingWSGIServer,
-                     handler_class=_QuietHandler) as server:
-        log.info("Salarisbureau listening on http://%s:%d%s", host, port, ONBOARDING_PATH)
-        server.serve_forever()
