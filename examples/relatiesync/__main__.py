@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -65,7 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
     if certfile is None and args.host not in ("127.0.0.1", "localhost", "::1"):
         raise UsageProblem("without a certificate RelatieSync serves loopback only; pass "
                            "--certfile/--keyfile to listen on " + args.host)
-    store = Store(database_path(args.db))
+    store = _open_store(args.db)
     if args.demo_data:
         add_demo_relations(store)
     worker = Worker(store)
@@ -92,8 +93,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_store(raw: str) -> Store:
+    try:
+        return Store(database_path(raw))
+    except (OSError, sqlite3.Error) as error:
+        raise UsageProblem(f"cannot open the database {raw} ({error}); pass a writable "
+                           "--db path") from None
+
+
 def _queue(args: argparse.Namespace) -> int:
-    local_id, name = queue_new_relation(Store(database_path(args.db)), args.name)
+    local_id, name = queue_new_relation(_open_store(args.db), args.name)
     print(f"queued relation {local_id} ({name}) for AFAS SB; the next sync creates it")
     return 0
 

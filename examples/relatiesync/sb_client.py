@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -164,10 +165,9 @@ class SbClient:
                        "Accept-Version": version, "Accept": "application/json"}
             if tracking_identifier:
                 headers["Tracking-Identifier"] = tracking_identifier
-            response = self._send(
-                lambda headers=headers: self._http.request(  # type: ignore[misc]
-                    method, url, params=params, json=body, headers=headers),
-                what=what)
+            request = self._http.build_request(method, url, params=params, json=body,
+                                               headers=headers)
+            response = self._send(partial(self._http.send, request), what=what)
             if response.status_code == 401 and not renewed:
                 self.forget_access_token()  # expired or revoked: exchange again, then retry
                 continue
