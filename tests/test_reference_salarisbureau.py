@@ -7,6 +7,7 @@ one token per environment, 401 renewal, Tracking-Identifiers on disk before the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -23,7 +24,9 @@ from examples.salarisbureau.booking import connect_office, sync_office
 from examples.salarisbureau.ledger_book import LedgerBook
 from examples.salarisbureau.payroll import new_run
 from examples.salarisbureau.sb_api import SbProblem, SbSession
+from examples.salarisbureau.server import BadRequest, read_request, render
 from examples.salarisbureau.settings import RetryPolicy, Settings, load_settings
+from examples.salarisbureau.web import Answer, SalarisbureauApp
 
 ROOT = "http://sb.test:8600"
 ADMIN_URL = f"{ROOT}/admin"
@@ -284,6 +287,79 @@ def test_settings_refuse_unknown_keys_with_the_known_ones(tmp_path: Path) -> Non
         load_settings(path)
     shipped = Path(__file__).parents[1] / "examples" / "salarisbureau" / "salarisbureau.json"
     assert load_settings(shipped).ledger.numbers() == ["4000", "4100", "1700", "1600"]
+
+
+# ---- pages and the server -------------------------------------------------------------------
+
+
+def _landing(app: SalarisbureauApp, raw_query: str) -> Answer:
+    return app.handle("GET", f"/afas-sb/?{raw_query}", b"")
+
+
+def test_landing_page_refuses_foreign_hosts_and_greets_prospects(tmp_path: Path) -> None:
+    sb = FakeSb()
+    app = SalarisbureauApp(LedgerBook(tmp_path / "data"), SETTINGS, transport=sb.transport())
+    foreign = _landing(app, "afasBaseUrl=https%3A%2F%2Fevil.example%2Fadmin")
+    assert foreign.status == 403 and "not an AFAS SB server" in foreign.body
+    for query in ("", "afasBaseUrl=", "afasBaseUrl=http%3A%2F%2Fsb.test%3A8600"):
+        answer = _landing(app, query)
+        assert answer.status == 400 and "afasBaseUrl" in answer.body, query
+    prospect = _landing(app, "afasBaseUrl=http%3A%2F%2Fsb.test%3A8600%2Fadmin")
+    assert prospect.status == 200 and "sales@salarisbureau.example" in prospect.body
+    assert "/afas-sb/connect?base_url=http%3A%2F%2Fsb.test%3A8600%2Fadmin" in prospect.body
+    assert sb.requests == []  # no page made a request to any SB host
+
+
+def test_connect_form_checks_the_token_then_syncs_per_environment(tmp_path: Path) -> None:
+    sb = FakeSb()
+    app = SalarisbureauApp(LedgerBook(tmp_path / "data"), SETTINGS, transport=sb.transport())
+    form = f"base_url={ADMIN_URL}&token={APP_TOKEN}".encode()
+    done = app.handle("POST", "/afas-sb/connect", form)
+    assert done.status == 200 and "Klant demo: Loon B.V." in done.body
+    assert APP_TOKEN not in done.body
+    assert app.handle("POST", "/review/payroll-run", b"").status == 200
+    synced = app.handle("POST", "/sync", b"")
+    body = json.loads(synced.body)
+    assert synced.status == 200 and body["status"] == "ok"
+    assert {p: len(e["booked"]) for p, e in body["environments"].items()} == {"demo": 1,
+                                                                            "acme": 1}
+    customer = app.handle("POST", "/afas-sb/connect",
+                          f"base_url={ROOT}/demo&token={APP_TOKEN}".encode())
+    assert customer.status == 400 and "Admin Center level" in customer.body
+
+
+def test_sync_without_an_office_is_a_json_error(tmp_path: Path) -> None:
+    app = SalarisbureauApp(LedgerBook(tmp_path / "data"), SETTINGS)
+    answer = app.handle("POST", "/sync", b"")
+    assert answer.status == 409
+    assert json.loads(answer.body)["status"] == "error"
+    assert "activates the app in the AFAS SB Admin Center" in json.loads(answer.body)["message"]
+
+
+def _parse(raw: bytes) -> Any:
+    async def parse() -> Any:
+        reader = asyncio.StreamReader()
+        reader.feed_data(raw)
+        reader.feed_eof()
+        return await read_request(reader)
+    return asyncio.run(parse())
+
+
+def test_server_reads_bounded_requests_and_keeps_http11_alive() -> None:
+    request = _parse(b"POST /sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+    assert (request.method, request.target, request.body, request.keep_alive) == (
+        "POST", "/sync", b"{}", True)
+    assert not _parse(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").keep_alive
+    assert _parse(b"") is None  # the client closed the connection
+    for raw, status in [(b"GET /\r\n\r\n", 400),
+                        (b"POST / HTTP/1.1\r\nContent-Length: 999999\r\n\r\n", 413),
+                        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411)]:
+        with pytest.raises(BadRequest) as refused:
+            _parse(raw)
+        assert refused.value.status == status
+    wire = render(Answer(200, "ok", "text/plain"), keep_alive=False)
+    assert wire.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in wire
+    assert b"X-Frame-Options: DENY" in wire and wire.endswith(b"\r\n\r\nok")
 
 
 # ---- the harness run -------------------------------------------------------------------------

@@ -41,9 +41,9 @@ class EnvironmentReport:
                 "booked": self.booked, "held": self.held, "messages": self.messages}
 
     def fail(self, message: str) -> None:
-        """Record a problem; the environment's status becomes error."""
+        """Record a problem (one or more sentences); the environment's status becomes error."""
         self.status = "error"
-        self.messages.append(message)
+        self.messages.append(message if message.endswith(".") else message + ".")
 
 
 @dataclass
