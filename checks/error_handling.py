@@ -27,7 +27,7 @@ def expired_token_recovered(
         return failed("ERR-01", "No API call of the sync was answered 401, so the app's "
                       "recovery from an expired token could not be observed.",
                       [f"sync outcome: {sync_outcome}; API calls: {len(calls)} (the harness "
-                       "answers 401 to the second one)"])
+                       "answers 401 to the second one, or to the only one)"])
     first = rejected[0]
     refreshes = [
         e for e in of_kind(exchanges, "token", "getaccesstoken")
