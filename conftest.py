@@ -6,15 +6,22 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sbready.errors import HarnessError, UsageError
 
+if TYPE_CHECKING:
+    from sbready.config import ReadinessConfig
+    from sbready.harness import Harness
+
 CHECK_MARKER = "check"
+NOT_RUN_LIVE = pytest.StashKey[str]()  # why a check does not run against a real SB
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run only these check IDs")
     group.addoption("--readiness-error-file", metavar="PATH",
                     help="where to write a harness failure for the runner")
+    group.addoption("--readiness-target", choices=("sandbox", "live"), default="sandbox",
+                    help="the SB the checks run against: the sandbox, or [live] via the proxy")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,12 +47,33 @@ def check_id_of(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--readiness-target") == "live":
+        _skip_not_run_live(config, items)
     only = {value.upper() for value in config.getoption("--readiness-only") or ()}
     if not only:
         return
     keep = [item for item in items if check_id_of(item) in only]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
     items[:] = keep
+
+
+def _skip_not_run_live(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Live: one central skip, from the catalog's live field, for checks a real SB cannot run."""
+    from checks.catalog import CHECKS
+    from sbready.live import load_live_config, not_run_live
+
+    config_path = config.getoption("--readiness-config")
+    if not config_path:
+        return  # the harness fixture reports the missing option
+    try:
+        live = load_live_config(Path(config_path))
+    except UsageError:
+        return  # the harness fixture reports it as a usage error
+    for item in items:
+        check_id = check_id_of(item)
+        reason = not_run_live(CHECKS[check_id], live) if check_id in CHECKS else None
+        if reason:
+            item.stash[NOT_RUN_LIVE] = reason
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -57,6 +87,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         from sbready.report.allure_labels import label_check
 
         label_check(check_id)
+        not_live = item.stash.get(NOT_RUN_LIVE, None)
+        if not_live:  # skipped after labelling, so the report lists it under its check ID
+            pytest.skip(not_live)
     yield
 
 
@@ -81,7 +114,10 @@ def harness(pytestconfig: pytest.Config) -> Iterator[object]:
     workdir = Path(workdir_option or tempfile.mkdtemp(prefix="sb-readiness-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        run = start_harness(load_config(config_path), workdir)
+        if pytestconfig.getoption("--readiness-target") == "live":
+            run = _start_live(pytestconfig, load_config(config_path), workdir)
+        else:
+            run = start_harness(load_config(config_path), workdir)
     except UsageError as error:
         _fail_run(pytestconfig, str(error), UsageError.exit_code)
     except HarnessError as error:
@@ -91,6 +127,20 @@ def harness(pytestconfig: pytest.Config) -> Iterator[object]:
     finally:
         run.stop()
         _keep_app_output(pytestconfig, run)
+
+
+def _start_live(pytestconfig: pytest.Config, config: ReadinessConfig, workdir: Path) -> Harness:
+    """The harness with the recording proxy in front of [live] upstream (sbready/live.py)."""
+    from sbready.live import load_live_config, start_live_harness
+
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+
+    def announce(message: str) -> None:
+        # the consent URL is for the person at the terminal, past pytest's output capture
+        with capture.global_and_fixture_disabled():
+            print(message, file=sys.stderr, flush=True)
+
+    return start_live_harness(config, workdir, load_live_config(config.path), announce=announce)
 
 
 def _keep_app_output(config: pytest.Config, run: object) -> None:

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, metavar="readiness.toml")
     run.add_argument("--reports", default="reports", metavar="DIR")
     run.add_argument("--only", action="append", metavar="CHECK-ID", help="run only these checks")
+    run.add_argument("--target", choices=("sandbox", "live"), default="sandbox",
+                     help="sandbox (default), or live: [live] upstream through the proxy")
 
     demo = sub.add_parser("demo", help="run the checks against the built-in demo partner app")
     demo.add_argument("--reports", default="reports", metavar="DIR")
@@ -58,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="activate TOKEN in the Admin Center (serves demo and acme)")
     sandbox.add_argument("--hide-admin-scope", action="store_true",
                          help="getscopes lists only customer environments, not the Admin Center")
+
+    proxy = sub.add_parser("proxy", help="serve the recording proxy in front of a real AFAS SB")
+    proxy.add_argument("--upstream", required=True, metavar="https://<sub>.afasfocus.nl")
+    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--port", type=int, default=8610)
+    proxy.add_argument("--allow-writes", action="store_true",
+                       help="let POST/PUT/PATCH/DELETE to /<environment>/api/... through")
+    _add_spec_options(proxy)
 
     spec = sub.add_parser("spec", help="work with AFAS's SB OpenAPI files")
     spec_sub = spec.add_subparsers(dest="spec_command", required=True, parser_class=_Parser)
@@ -89,6 +99,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             admin_app_token=args.admin_app_token,
             list_admin_scope=not args.hide_admin_scope,
         )
+    if args.command == "proxy":
+        from sbready.proxy.cli import proxy_command
+
+        return proxy_command(args.upstream, host=args.host, port=args.port,
+                             allow_writes=args.allow_writes, spec=args.spec,
+                             sb_version=args.sb_version)
     if args.command == "report":
         from sbready.report.html import report_command
 
@@ -98,7 +114,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return demo_command(reports=args.reports, only=args.only, auth=args.auth,
                             level=args.level)
-    return run_command(config=args.config, reports=args.reports, only=args.only)
+    return run_command(config=args.config, reports=args.reports, only=args.only,
+                       target=args.target)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

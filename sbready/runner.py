@@ -9,13 +9,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks.catalog import CHECKS
 from sbready import __version__
 from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
+from sbready.live import live_subset_line, load_live_config
 from sbready.report.html import ENVIRONMENT_FILE, build_html
 from sbready.report.junit import write_junit
 from sbready.report.verdict import (
@@ -61,11 +62,16 @@ def execute(
     environ: Mapping[str, str] | None = None,
     workdir: Path | None = None,
     html: bool = True,
+    target: str = "sandbox",
 ) -> RunOutcome:
-    """Run the suites in a fresh pytest process against the config's app; build the report."""
+    """Run the suites in a fresh pytest process against the config's app; build the report.
+
+    `target="live"`: against [live] upstream through the recording proxy (sbready/live.py).
+    """
     started = time.monotonic()
     env = dict(os.environ if environ is None else environ)
     config = load_config(config_path, environ=env)  # config mistakes fail here, before anything
+    live = load_live_config(config_path, env) if target == "live" else None
     ids = _check_only(only)
     reports.mkdir(parents=True, exist_ok=True)
     results_dir = reports / "allure-results"
@@ -80,12 +86,15 @@ def execute(
         f"--readiness-config={config_path}", f"--readiness-workdir={workdir}",
         f"--readiness-error-file={error_file}", "-o", "junit_family=xunit2",
         "--tb=short",  # the judgement's message is the evidence; no argument dumps
-    ] + [f"--readiness-only={check_id}" for check_id in ids]
+    ] + [f"--readiness-only={check_id}" for check_id in ids] + [f"--readiness-target={target}"]
     try:
+        # live: stderr stays on the terminal, where the consent URL is printed for a person
         completed = subprocess.run(command, cwd=REPO_ROOT, env=env, timeout=PYTEST_TIMEOUT_S,
-                                   capture_output=True, text=True)
+                                   stdout=subprocess.PIPE, text=True,
+                                   stderr=None if live else subprocess.PIPE)
     except subprocess.TimeoutExpired as error:
         raise HarnessError(f"the checks did not finish within {PYTEST_TIMEOUT_S} s") from error
+    completed.stderr = completed.stderr or ""
     (reports / "pytest-output.txt").write_text(completed.stdout + completed.stderr, "utf-8")
     if error_file.exists():
         code, _, message = error_file.read_text("utf-8").partition("\n")
@@ -96,11 +105,18 @@ def execute(
         tail = (completed.stdout + completed.stderr).strip().splitlines()[-5:]
         raise HarnessError(f"pytest ended with code {completed.returncode}: " + " | ".join(tail))
     env_info = _env_info(config)
+    if live is not None:  # the report's banner says what it ran against, and how
+        env_info["Target"] = f"live: {live.afas_base_url} through the recording proxy"
+        env_info["Writes"] = ("ALLOWED: the checks' writes were processed by AFAS SB"
+                              if live.allow_writes else "refused by the proxy (read-only)")
     (results_dir / ENVIRONMENT_FILE).write_text(
         "".join(f"{key}={value}\n" for key, value in env_info.items()), "utf-8")
     results = read_results(results_dir)
-    verdict = decide(results, expected=ids or None)
+    verdict = replace(decide(results, expected=ids or None), target=target)
     lines = tuple(summary_lines(results, verdict=verdict))
+    if live is not None:
+        not_live = sum(1 for r in results if "not run live:" in (r.message or ""))
+        lines += (live_subset_line(live, not_live, len(results) - not_live),)
     write_verdict_json(verdict, reports)
     junit_path = write_junit(verdict, reports)
     html_path = None
@@ -136,13 +152,15 @@ def _print(outcome: RunOutcome) -> int:
     return outcome.exit_code
 
 
-def run_command(config: str, reports: str, only: Sequence[str] | None) -> int:
-    """`sb-readiness run --config FILE`: the partner's app against the sandbox."""
+def run_command(config: str, reports: str, only: Sequence[str] | None,
+                target: str = "sandbox") -> int:
+    """`sb-readiness run --config FILE [--target live]`: the partner's app against the sandbox,
+    or against [live] upstream through the recording proxy."""
     path = Path(config)
     if not path.is_file():
         raise UsageError(f"the config file {config} does not exist; pass the path of your "
                          "readiness.toml (see the README for every key)")
-    return _print(execute(path.resolve(), Path(reports).resolve(), only=only))
+    return _print(execute(path.resolve(), Path(reports).resolve(), only=only, target=target))
 
 
 def demo_command(

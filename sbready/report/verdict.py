@@ -79,6 +79,7 @@ class Verdict:
     areas: dict[str, AreaCounts]
     not_run: tuple[str, ...]
     results: tuple[CheckResult, ...] = field(default=())
+    target: str = "sandbox"  # "live": a live subset against AFAS's development environment
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
@@ -268,6 +269,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     return {
         "verdict": "READY" if verdict.ready else "NOT READY",
         "headline": verdict.headline,
+        "target": verdict.target,
         "ready": verdict.ready,
         "complete": not verdict.not_run,
         "blocking": [r.check_id for r in verdict.blocking],

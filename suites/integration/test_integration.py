@@ -10,6 +10,7 @@ from checks import integration
 from checks.evidence import api_calls, writes
 from sbready.contract_run import contract_run, mint_access_token
 from sbready.harness import CUSTOMER_ENVIRONMENT, Harness, Sync
+from sbready.live import LiveHarness
 from sbready.spec.resolve import load_index, load_spec
 from suites.connection import require_connection
 from suites.support import record
@@ -120,15 +121,23 @@ def test_contract_run(harness: Harness) -> None:
     needed = sorted({e.operation_id for e in calls if e.operation_id})
     app = harness.config.app
     document = load_spec(spec=app.spec, sb_version=app.sb_version).document
-    app_token = harness.sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=app.bundles or None,
-                                         name="sb-readiness contract run")
-    harness.redactor.add(app_token)
-    access_token = mint_access_token(harness.afas_base_url(CUSTOMER_ENVIRONMENT), app_token)
+    if isinstance(harness, LiveHarness):
+        # live: the app's own token, and only GETs unless [live] allows writes
+        live_token, allow_writes = harness.contract_access()
+        if live_token is None:
+            pytest.skip("not run live: the app made no successful API call whose token the "
+                        "contract run could use; see ONB-02 and the INT checks")
+        access_token = live_token
+    else:
+        app_token = harness.sandbox.activate(CUSTOMER_ENVIRONMENT, bundles=app.bundles or None,
+                                             name="sb-readiness contract run")
+        harness.redactor.add(app_token)
+        access_token = mint_access_token(harness.afas_base_url(CUSTOMER_ENVIRONMENT), app_token)
+        allow_writes = True  # the sandbox's writes land nowhere that matters
     harness.redactor.add(access_token)
-    # the sandbox accepts writes; against a live AFAS environment only GETs would be sent
     cases = contract_run(document, harness.index, needed,
                          base_url=harness.afas_base_url(CUSTOMER_ENVIRONMENT),
-                         access_token=access_token, allow_writes=True)
+                         access_token=access_token, allow_writes=allow_writes)
     record(integration.contract_conforms(cases, needed),
            contract_cases=[asdict(case) for case in cases], needed_operations=needed)
 
