@@ -80,6 +80,13 @@ ENTITY_CODES = {
     "financialjournalentry": "Memoriaalboeking", "cashmutation": "Kasmutatie",
     "mandates": "Machtiging", "linestobeinvoiced": "TeFacturerenRegel", "customer": "Debiteur",
 }
+# codes AFAS lists before the entity's own for the same record (the same Id): the
+# troubleshooting guide's POST answer (InkomendeBetaling + VrkpJrnlpst) and 6.0.0's
+# purchaseinvoice/purchasejournalentry examples; instances with other ids (Leverancier, ...)
+# are left out, as the sandbox does not make those records
+SHARED_RECORD_CODES = {"salesjournalentry": ("InkomendeBetaling",),
+                       "purchaseinvoice": ("UitgaandeBetaling",),
+                       "purchasejournalentry": ("UitgaandeBetaling",)}
 TARGET_ID_FIELDS = {"organisation": "RelationId", "person": "RelationId",
                     "linestobeinvoiced": "LineToBeInvoicedId"}
 INVOICE_NUMBER_KINDS = frozenset({"salesjournalentry", "salesinvoice", "purchasejournalentry",
@@ -287,16 +294,19 @@ def _relation_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _instance(operation: Operation, kind: str, ident: str, number: Any) -> dict[str, Any]:
-    instance = {"Code": entity_code(operation, kind), "Id": ident}
+def _instances(operation: Operation, kind: str, ident: str, number: Any
+               ) -> list[dict[str, Any]]:
+    """The entry's instances: one per code AFAS lists for the same record, the number last."""
+    codes = [*SHARED_RECORD_CODES.get(kind, ()), entity_code(operation, kind)]
+    instances: list[dict[str, Any]] = [{"Code": code, "Id": ident} for code in codes]
     if isinstance(number, str) and number:
-        instance["Nummer"] = number
-    return instance
+        instances[-1]["Nummer"] = number  # our assumption: SB's Nummer is the invoice number
+    return instances
 
 
 def _success_body(operation: Operation, kind: str, ident: str, number: Any, result: str,
                   errors: list[Any]) -> dict[str, Any]:
-    body = write_result(result, instances=[_instance(operation, kind, ident, number)],
+    body = write_result(result, instances=_instances(operation, kind, ident, number),
                         errors=errors)
     for example in operation.response_examples:  # e.g. data.SalesJournalEntryId in AFAS's examples
         data = example.get("data") if isinstance(example, dict) else None
