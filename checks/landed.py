@@ -114,13 +114,21 @@ def resends_of_made(exchanges: Sequence[Exchange]) -> list[Resend]:
     (replayed) and is not one; neither is an attempt that never reached SB (held, dropped).
     """
     posts = [e for e in writes(exchanges) if e.method == "POST"]
+    deletes = [e for e in writes(exchanges) if e.method == "DELETE"
+               and e.facts.get("result") == "Succeeded"]
     found: list[Resend] = []
     for position, made in enumerate(posts):
-        if made_by(made) is None:
+        created = made_by(made)
+        if created is None:
             continue
         key = entry_key(made.request_body)
+        # once the app deleted the entry (e.g. a half-made one), posting it anew is no re-send
+        gone = min((e.seq for e in deletes if e.seq > made.seq and _names(e, created)),
+                   default=None)
         for again in posts[position + 1:]:
             if again.api_path != made.api_path or entry_key(again.request_body) != key:
+                continue
+            if gone is not None and again.seq > gone:
                 continue
             if again.facts.get("replayed") or again.facts.get("result") is None:
                 continue
@@ -129,6 +137,12 @@ def resends_of_made(exchanges: Sequence[Exchange]) -> list[Resend]:
             found.append(Resend(made, again))
         # later attempts are judged against the first write that made the entry only
     return _first_per_again(found)
+
+
+def _names(delete: Exchange, ident: str) -> bool:
+    """True when a DELETE names the record `ident` (in its body, path or query)."""
+    return ident in json.dumps(delete.request_body, default=str) or ident in delete.path or \
+        ident in json.dumps(delete.query, default=str)
 
 
 def _first_per_again(found: list[Resend]) -> list[Resend]:

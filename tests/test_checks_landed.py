@@ -7,6 +7,7 @@ that made it anyway) is a new request: it fails the checks, naming the entry.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checks import error_handling, integration, landed
@@ -111,6 +112,17 @@ def test_same_identifier_resend_after_partially_succeeded_passes_new_identifier_
     assert any("after PartiallySucceeded: invoice DP-S-2, which SB had made" in f
                and "SB made it a second time (e-3)" in f for f in judgement.findings)
     assert any("SB now holds invoice DP-S-2 2 times (e-2, e-3)" in f for f in judgement.findings)
+
+
+def test_posting_anew_after_deleting_the_half_made_entry_is_no_resend() -> None:
+    first = injected_failed()
+    deleted = replace(post(2, tid="t-d", body={"Id": "e-1"}, result="Succeeded"),
+                      method="DELETE")
+    anew = post(3, tid="t-3", result="Succeeded", created_id="e-5")
+    run = WriteResultRun("Failed", [first], "failed", REPORTED, [deleted, anew],
+                         [{**BODY, "Id": "e-5"}])
+    judgement = error_handling.write_result_honoured([run])
+    assert judgement.passed, judgement.message()
 
 
 def test_failed_reported_only_in_dutch_words_passes_and_silent_success_fails() -> None:
