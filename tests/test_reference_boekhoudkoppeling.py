@@ -25,10 +25,11 @@ import pytest
 
 from checks.catalog import CHECKS
 from examples.boekhoudkoppeling import pkce
+from examples.boekhoudkoppeling.__main__ import main
 from examples.boekhoudkoppeling.adres import OngeldigAdres, VreemdeHost, parse_basis_url
 from examples.boekhoudkoppeling.facturen import journaalpost, lees_factuur, tracking_identifier
 from examples.boekhoudkoppeling.instellingen import laad
-from examples.boekhoudkoppeling.opslag import Opslag
+from examples.boekhoudkoppeling.opslag import GeboekteFactuur, Koppeling, Opslag
 from examples.boekhoudkoppeling.sbclient import (
     Antwoord,
     Beleid,
@@ -38,6 +39,7 @@ from examples.boekhoudkoppeling.sbclient import (
     TokenBron,
     Transportfout,
 )
+from examples.boekhoudkoppeling.synchronisatie import Synchronisatie
 from examples.boekhoudkoppeling.web import BoekhoudApp
 from sbready.report.verdict import read_results
 from sbready.runner import RunOutcome, execute
@@ -128,6 +130,40 @@ def test_journal_entry_body_has_what_sb_requires() -> None:
     assert post["InvoiceNumber"] == "BK-1" and post["RelationType"] == "organisation"
     assert post["InvoiceLine"] == [{"LedgerAccountId": "gb", "AmountExcludingVat": 10.01,
                                     "AmountVat": 2.1, "VatType": "low"}]
+
+
+def _invoice(number: str, amount: str = "100") -> Any:
+    return lees_factuur({"factuurnummer": number, "datum": "2026-11-02", "klant": "X",
+                         "regels": [{"bedrag_excl": amount, "btw": 21}]}, "test")
+
+
+def test_what_is_sent_again_follows_sbs_earlier_answer(tmp_path: Path) -> None:
+    opslag = Opslag(tmp_path / "db.sqlite")
+    base = f"http://{SANDBOX}/demo"
+    states = {"BK-booked": "geboekt", "BK-partial": "gedeeltelijk", "BK-ds3100": "afgewezen",
+              "BK-failed": "mislukt", "BK-pending": "bezig", "BK-fixed": "afgewezen"}
+    for number, status in states.items():
+        opslag.bewaar_factuur(base, GeboekteFactuur(number, _invoice(number).inhoud_hash(),
+                                                    status, 2, "id", None, "reden"))
+    invoices = [_invoice(n) for n in states if n != "BK-fixed"]
+    invoices += [_invoice("BK-fixed", "101"), _invoice("BK-new")]
+    sync = Synchronisatie(opslag, laad(tmp_path, "", {}, secret_nodig=False),
+                          Koppeling(base, "u", "r", None, 0), None, print)  # type: ignore[arg-type]
+    to_send = {f.factuurnummer: version for f, version in sync.te_boeken(invoices)}
+    # unknown outcome: same version (same Tracking-Identifier); corrected: the next version
+    assert to_send == {"BK-pending": 2, "BK-fixed": 3, "BK-new": 1}
+    assert len(sync.verslag.opmerkingen) == 2  # the DS3100 and Failed ones, held back
+
+
+def test_bad_export_file_is_one_dutch_sentence_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "export.json"
+    export.write_text("{kapot", "utf-8")
+    assert main(["nieuwe-factuur", "--bestand", str(export)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("Configuratiefout: ") and "geen leesbare factuurexport" in error
+    assert "Traceback" not in error and len(error.splitlines()) == 1
 
 
 # ---- the retry and token policy, against a scripted SB -------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from types import FrameType
@@ -41,7 +42,14 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def nieuwe_factuur(bestand: Path, klant: str) -> str:
     """Append one fresh invoice to an export file; returns its number."""
-    facturen = json.loads(bestand.read_text("utf-8")) if bestand.exists() else []
+    try:
+        facturen = json.loads(bestand.read_text("utf-8")) if bestand.exists() else []
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as fout:
+        raise Configuratiefout(f"{bestand} is geen leesbare factuurexport ({fout}); geef een "
+                               "JSON-lijst met facturen of een nieuw bestand op.") from None
+    if not isinstance(facturen, list):
+        raise Configuratiefout(f"{bestand} bevat geen lijst met facturen; geef een nieuw "
+                               "bestand op.")
     volgnummer = 1001 + len(facturen)
     nummer = f"BK-2026-{volgnummer:04d}"
     facturen.append({
@@ -84,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Configuratiefout as fout:
         print(f"Configuratiefout: {fout}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as fout:
+        # an unusable work folder or port: say which, never a traceback
+        waar = getattr(args, "workdir", None) or getattr(args, "bestand", "")
+        poort = f" of poort {args.port}" if args.opdracht == "serve" else ""
+        print(f"Kan niet starten: {type(fout).__name__}: {fout}; controleer de map {waar}"
+              f"{poort} (schrijfbaar, bestaat, niet in gebruik).", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
