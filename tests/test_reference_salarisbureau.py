@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from checks.catalog import CHECKS
+from examples.salarisbureau.__main__ import main
 from examples.salarisbureau.afas_address import AddressError, parse_afas_address
 from examples.salarisbureau.booking import connect_office, sync_office
 from examples.salarisbureau.ledger_book import LedgerBook
@@ -360,6 +361,16 @@ def test_server_reads_bounded_requests_and_keeps_http11_alive() -> None:
     wire = render(Answer(200, "ok", "text/plain"), keep_alive=False)
     assert wire.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in wire
     assert b"X-Frame-Options: DENY" in wire and wire.endswith(b"\r\n\r\nok")
+
+
+def test_command_line_mistakes_are_one_sentence_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["serve", "--port", "0", "--data", str(tmp_path / "data")]
+    assert main(base + ["--certfile", str(tmp_path / "cert.pem")]) == 2
+    assert "--certfile and --keyfile go together" in capsys.readouterr().err
+    assert main(base + ["--settings", str(tmp_path / "missing.json")]) == 2
+    error = capsys.readouterr().err
+    assert "missing.json does not exist" in error and "Traceback" not in error
 
 
 # ---- the harness run -------------------------------------------------------------------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import ssl
 import sys
 from pathlib import Path
 
 from examples.salarisbureau.ledger_book import LedgerBook
-from examples.salarisbureau.server import serve
+from examples.salarisbureau.server import serve, tls_context
 from examples.salarisbureau.settings import SettingsError, load_settings
 from examples.salarisbureau.web import SalarisbureauApp
 
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="an SB host to trust besides *.afasfocus.nl (testing only)")
     run.add_argument("--demo-payroll", action="store_true",
                      help="give each new client environment one sample payroll run")
+    run.add_argument("--certfile", help="PEM certificate chain: serve https (production)")
+    run.add_argument("--keyfile", help="PEM private key of --certfile")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stdout,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -37,9 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"salarisbureau: {error}", file=sys.stderr)
         return 2
+    if bool(args.certfile) != bool(args.keyfile):
+        print("salarisbureau: --certfile and --keyfile go together; pass both or neither.",
+              file=sys.stderr)
+        return 2
+    try:
+        tls = tls_context(args.certfile, args.keyfile) if args.certfile else None
+    except (OSError, ssl.SSLError) as error:
+        print(f"salarisbureau: cannot use the certificate {args.certfile} ({error}); pass a "
+              "PEM certificate chain and its key.", file=sys.stderr)
+        return 2
     try:
         asyncio.run(serve(SalarisbureauApp(LedgerBook(args.data), settings), host=args.host,
-                          port=args.port))
+                          port=args.port, tls=tls))
     except OSError as error:
         print(f"salarisbureau: cannot listen on {args.host}:{args.port} ({error.strerror}); "
               "pick a free port with --port.", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import ssl
 from dataclasses import dataclass
 
 from examples.salarisbureau.web import PAGE_HEADERS, REASONS, Answer, SalarisbureauApp
@@ -119,21 +120,31 @@ async def _connection(app: SalarisbureauApp, reader: asyncio.StreamReader,
             await writer.drain()
             if not request.keep_alive:
                 return
-    except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+    except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
         return  # the client went away or stalled: nothing to answer
     finally:
         writer.close()
 
 
-async def serve(app: SalarisbureauApp, *, host: str, port: int) -> None:
-    """Serve `app` until SIGTERM or SIGINT."""
+def tls_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    """A server TLS context (TLS 1.2 or newer) from a PEM certificate chain and key."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certfile, keyfile)
+    return context
+
+
+async def serve(app: SalarisbureauApp, *, host: str, port: int,
+                tls: ssl.SSLContext | None = None) -> None:
+    """Serve `app` (over https when `tls` is given) until SIGTERM or SIGINT."""
     server = await asyncio.start_server(
-        lambda r, w: _connection(app, r, w), host, port, limit=MAX_LINE_BYTES * 2)
+        lambda r, w: _connection(app, r, w), host, port, limit=MAX_LINE_BYTES * 2, ssl=tls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    log.info("Salarisbureau listening on http://%s:%d/afas-sb/", host, port)
+    log.info("Salarisbureau listening on %s://%s:%d/afas-sb/", "https" if tls else "http",
+             host, port)
     async with server:
         await stop.wait()
     log.info("Salarisbureau stopped")
