@@ -5,6 +5,8 @@ bounded wait for a human consent that never comes."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from sbready.config import load_config
 from sbready.errors import UsageError
 from sbready.harness import free_port
 from sbready.live import LiveConfig, load_live_config, not_run_live, start_live_harness
+from sbready.report.html import ENVIRONMENT_FILE
 from sbready.runner import execute, write_demo_config
 from sbready.sandbox.app import RegisteredClient, Sandbox
 from sbready.sandbox.server import ServedApp, serve
@@ -81,7 +84,7 @@ def test_live_run_covers_a_live_subset_and_says_so(live_run: Any) -> None:
     assert "only with writes" in checks["ERR-01"]["message"]
     assert "(allow_writes = true in [live])" in checks["ERR-01"]["message"]
     assert "only the sandbox can list" in checks["INT-08"]["message"]
-    environment = (reports / "allure-results" / "environment.properties").read_text("utf-8")
+    environment = (reports / "allure-results" / ENVIRONMENT_FILE).read_text("utf-8")
     assert "Target=live: http://127.0.0.1:" in environment
     assert "Writes=refused by the proxy (read-only)" in environment
 
@@ -136,24 +139,19 @@ def test_with_allow_writes_the_writes_checks_run_and_each_write_lands_once(
     assert written and len(written) == len(posted)
 
 
-def test_a_human_consent_that_never_comes_ends_the_wait_in_time(tmp_path: Path,
-                                                                spec_dir: Path) -> None:
+def test_a_human_consent_that_never_comes_ends_the_wait_in_time(
+    tmp_path: Path, spec_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config_path, environ = _live_demo(tmp_path, upstream="", environment="demo")
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
     sandbox, upstream = _upstream_for(config_path, environ)
     told: list[str] = []
     with upstream:
         live = LiveConfig(upstream=upstream.base_url, environment="demo", consent_timeout=1.0)
         config = load_config(config_path, environ=environ)
-        import os
-        saved = dict(os.environ)
-        os.environ.update(environ)
+        harness = start_live_harness(config, tmp_path / "work", live, announce=told.append)
         try:
-            harness = start_live_harness(config, tmp_path / "work", live, announce=told.append)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        try:
-            import time
             started = time.monotonic()
             walk = harness.connected()
             waited = time.monotonic() - started
@@ -163,9 +161,10 @@ def test_a_human_consent_that_never_comes_ends_the_wait_in_time(tmp_path: Path,
     assert walk.result.error and "no consent arrived within 1 s" in walk.result.error
     assert "connected = true" in walk.result.error
     assert walk.result.authorize_url and "/demo/app/auth?" in walk.result.authorize_url
-    assert len(told) == 1 and walk.result.authorize_url in told[0]
-    assert "never asks for your credentials" in told[0]
-    # the walker stopped at /app/auth: neither the proxy nor AFAS saw an authorize request
+    # the person starts where AFAS starts the customer: the onboarding URL with afasBaseUrl
+    assert len(told) == 1 and "/Appcenter/AFASSB/?afasBaseUrl=http" in told[0]
+    assert "/demo/app/auth," in told[0] and "never asks for your credentials" in told[0]
+    # the walker stopped at /app/auth: neither the proxy nor the upstream saw an authorize
     assert [e for e in sandbox.journal.exchanges() if e.kind == "authorize"] == []
     assert [e for e in walk.exchanges if e.kind == "authorize"] == []
 
@@ -189,7 +188,7 @@ def _write(tmp_path: Path, live: str) -> Path:
 ])
 def test_live_table_mistakes_are_one_sentence_with_the_fix(tmp_path: Path, table: str,
                                                            phrase: str) -> None:
-    with pytest.raises(UsageError, match=pytest.importorskip("re").escape(phrase)):
+    with pytest.raises(UsageError, match=re.escape(phrase)):
         load_live_config(_write(tmp_path, table), environ={})
 
 
