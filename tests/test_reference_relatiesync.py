@@ -291,6 +291,60 @@ def test_only_afas_hosts_and_named_test_hosts_are_trusted() -> None:
             parse_base_url(raw, trusted_hosts=["127.0.0.1:8600"])
 
 
+# ---- the admin UI and the sync trigger -------------------------------------------------------
+
+
+@pytest.fixture
+def admin_server(store: Store) -> Any:
+    import threading
+
+    from examples.relatiesync.web import AdminApp, AppSettings, serve
+    from examples.relatiesync.worker import Worker
+
+    worker = Worker(store)
+    settings = AppSettings("admin@relatiesync.example", "a-long-admin-password",
+                           ("127.0.0.1:8600",), secure_cookies=False)
+    server = serve(AdminApp(store, worker, settings), host="127.0.0.1", port=0, certfile=None,
+                   keyfile=None)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        worker.shutdown()
+        thread.join(timeout=5)
+
+
+def test_admin_ui_refuses_foreign_hosts_and_asks_for_sign_in(admin_server: str) -> None:
+    with httpx.Client(base_url=admin_server, timeout=5) as browser:
+        foreign = browser.get("/afas-sb/", params={"afasBaseUrl": "https://evil.example/demo"})
+        assert foreign.status_code == 400 and "not an AFAS SB address" in foreign.text
+        missing = browser.get("/afas-sb/")
+        assert missing.status_code == 400 and "afasBaseUrl is missing" in missing.text
+        known = browser.get("/afas-sb/", params={"afasBaseUrl": "http://127.0.0.1:8600/demo"})
+        assert known.status_code == 303
+        assert known.headers["location"].startswith("/afas-sb/connect?afasBaseUrl=http")
+        connect = browser.get(known.headers["location"])
+        assert connect.status_code == 303 and connect.headers["location"].startswith("/login")
+        login = browser.get(connect.headers["location"])
+        assert login.status_code == 200 and "New to RelatieSync?" in login.text
+        assert "httponly" in login.headers["set-cookie"].lower()
+        csrf = login.text.split('name="csrf" value="')[1].split('"')[0]
+        wrong = browser.post("/login", data={"csrf": csrf, "username": "admin@relatiesync.example",
+                                             "password": "not-the-password", "next": "/"})
+        assert wrong.status_code == 401 and "password is wrong" in wrong.text
+
+
+def test_sync_trigger_answers_json_with_the_outcome(admin_server: str) -> None:
+    answer = httpx.post(f"{admin_server}/sync", timeout=10)
+    assert answer.status_code == 409
+    assert answer.json()["status"] == "error"
+    assert "not connected to AFAS SB yet" in answer.json()["message"]
+
+
 # ---- the whole checklist --------------------------------------------------------------------
 
 CONFIG = Path(__file__).resolve().parents[1] / "examples" / "relatiesync" / "readiness.toml"
