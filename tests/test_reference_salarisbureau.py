@@ -195,6 +195,24 @@ def test_a_401_gets_one_fresh_token_for_that_environment(tmp_path: Path) -> None
     assert book.runs("demo")[0].state == "booked"
 
 
+def test_429_waits_retry_after_and_5xx_backs_off_within_bounds() -> None:
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(503),
+                    httpx.Response(502), httpx.Response(200, json=[])])
+    waits: list[float] = []
+    with SbSession(parse_afas_address(ADMIN_URL, SETTINGS.trusted_test_hosts), APP_TOKEN,
+                   RetryPolicy(attempts=4, backoff_s=(0.5, 1.5)), sleep=waits.append,
+                   transport=httpx.MockTransport(lambda request: next(answers))) as session:
+        assert session._send("a read", "GET", f"{ROOT}/demo/api/x").status_code == 200
+    assert waits == [2.0, 0.5, 1.5]  # Retry-After, then the growing pauses after each 5xx
+    always_503 = httpx.MockTransport(lambda request: httpx.Response(503))
+    with SbSession(parse_afas_address(ADMIN_URL, SETTINGS.trusted_test_hosts), APP_TOKEN,
+                   RetryPolicy(attempts=3, backoff_s=(0.5, 1.5)), sleep=waits.append,
+                   transport=always_503) as session, \
+            pytest.raises(SbProblem, match=r"answered 503 to a read \(tried 3 times\)") as caught:
+        session._send("a read", "GET", f"{ROOT}/demo/api/x")
+    assert caught.value.kind == "unavailable"
+
+
 def test_a_deactivated_app_token_asks_to_activate_the_app_again(tmp_path: Path) -> None:
     sb = FakeSb()
     book = _connected(tmp_path, sb)

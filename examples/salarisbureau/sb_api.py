@@ -122,11 +122,11 @@ class SbSession:
     # ---- sending, with the retry policy ---------------------------------------------------
 
     def _send(self, what: str, method: str, url: str, **request: Any) -> httpx.Response:
-        """Send one logical request: bounded retries for no answer, 5xx and 429."""
+        """Send one logical request: bounded retries for no answer and 5xx (growing pauses),
+        and for 429 the wait SB asks for, within the same bounds."""
         started = time.monotonic()
-        attempt = 0
+        failures = busy = 0
         while True:
-            attempt += 1
             try:
                 response = self.http.request(method, url, **request)
             except httpx.TimeoutException:
@@ -135,25 +135,28 @@ class SbSession:
             except httpx.TransportError as error:
                 problem = f"AFAS SB could not be reached for {what} ({type(error).__name__})"
                 response = None
+            if response is not None and response.status_code == 429:
+                busy += 1
+                wait = self._retry_after(response)
+                if wait is None or busy >= self.policy.attempts:
+                    why = ("asks to wait longer than this sync may" if wait is None
+                           else f"stayed busy after {busy} attempts")
+                    raise SbProblem("unavailable", f"AFAS SB is busy (429) for {what} and "
+                                    f"{why}; the sync failed, it will be tried again later")
+                log.info("429 for %s: waiting %.1f s as Retry-After asks", what, wait)
+                self._sleep(wait)
+                continue
+            if response is not None and response.status_code < 500:
+                return response
             if response is not None:
-                if response.status_code == 429:
-                    wait = self._retry_after(response)
-                    if wait is None or attempt > self.policy.attempts:
-                        raise SbProblem("unavailable", f"AFAS SB is busy (429) for {what} and "
-                                        "asks to wait longer than this sync may; the sync "
-                                        "failed, it will be tried again later")
-                    log.info("429 for %s: waiting %.1f s as Retry-After asks", what, wait)
-                    self._sleep(wait)
-                    continue
-                if response.status_code < 500:
-                    return response
                 problem = f"AFAS SB answered {response.status_code} to {what}"
+            failures += 1
             spent = time.monotonic() - started
-            if attempt >= self.policy.attempts or spent >= self.policy.budget_s:
-                raise SbProblem("unavailable", f"{problem} (tried {attempt} times); the sync "
+            if failures >= self.policy.attempts or spent >= self.policy.budget_s:
+                raise SbProblem("unavailable", f"{problem} (tried {failures} times); the sync "
                                 "failed, it will be tried again later")
-            pause = self.policy.backoff_s[min(attempt - 1, len(self.policy.backoff_s) - 1)] \
-                if self.policy.backoff_s else 0.0
+            pauses = self.policy.backoff_s or (0.0,)
+            pause = pauses[min(failures - 1, len(pauses) - 1)]
             log.info("%s; trying again in %.1f s", problem, pause)
             self._sleep(pause)
 
