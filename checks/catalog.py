@@ -222,3 +222,177 @@ CHECKS = {check_id: replace(info, live=LIVE.get(check_id, info.live))
 def check_info(check_id: str) -> CheckInfo:
     """The checklist entry for an ID; KeyError for an unknown one."""
     return CHECKS[check_id]
+
+
+# ---- Dutch (the report's --lang nl); AFAS's own words for the areas ----------------------------
+AREAS_NL = {
+    "ONB": "Werkende onboarding",
+    "INT": "Werkende integratie",
+    "ERR": "Werkende foutafhandeling",
+    "LST": "App Center-vermelding",
+}
+# The review order AFAS follows with a partner: onboarding, integration, errors, listing.
+REVIEW_ORDER = ("ONB", "INT", "ERR", "LST")
+# Two lines per area: what AFAS looks for there (en, nl).
+AREA_INTROS: dict[str, tuple[str, str]] = {
+    "ONB": ("AFAS opens your onboarding URL with afasBaseUrl, as the App Center does. A customer "
+            "must reach consent safely (PKCE, state, only AFAS hosts) and land connected.",
+            "AFAS opent je onboarding-URL met afasBaseUrl, zoals het App Center dat doet. Een "
+            "klant moet veilig bij de toestemming komen (PKCE, state, alleen AFAS-hosts) en "
+            "gekoppeld eindigen."),
+    "INT": ("Your app's SB traffic is compared with the SB version you declare: existing "
+            "endpoints, Accept-Version, valid bodies and queries, complete lists, writes once.",
+            "Het SB-verkeer van je app wordt vergeleken met de SB-versie die je opgeeft: "
+            "bestaande endpoints, Accept-Version, geldige bodies en queries, complete lijsten, "
+            "schrijfacties precies één keer."),
+    "ERR": ("SB answers with expired tokens, 4xx, 5xx, 429, Failed results, timeouts and "
+            "unusual data. AFAS looks for recovery without duplicates and clear reporting.",
+            "SB antwoordt met verlopen tokens, 4xx, 5xx, 429, Failed-resultaten, time-outs en "
+            "ongebruikelijke data. AFAS kijkt naar herstel zonder dubbelingen en duidelijke "
+            "meldingen."),
+    "LST": ("What you hand in for the App Center listing: logo, support URL, summary, "
+            "description and onboarding URL, as a customer will see them.",
+            "Wat je aanlevert voor de App Center-vermelding: logo, support-URL, samenvatting, "
+            "omschrijving en onboarding-URL, zoals een klant ze ziet."),
+}
+# check ID -> (title, passes when, must fail for) in Dutch.
+CHECKS_NL: dict[str, tuple[str, str, str]] = {
+    "ONB-01": ("Onboarding-URL antwoordt",
+               "De onboarding-URL antwoordt 2xx/3xx binnen de time-out voor een geldige "
+               "afasBaseUrl; HTTPS in productiemodus.", "5xx, time-out, http:// in productie"),
+    "ONB-02": ("Bekende klant bereikt toestemming en een eerste API-call",
+               "De flow van een bekende klant bereikt <afasBaseUrl>/app/auth (OAuth) of de "
+               "tokenoverdracht (app-token), eindigt op een bevestigingspagina en de eerste "
+               "API-call slaagt.", "de app negeert afasBaseUrl en gebruikt een vaste host"),
+    "ONB-03": ("Prospects krijgen een landingspagina",
+               "Een prospect (onbekende omgeving) krijgt een 2xx landings- of aanmeldpagina, "
+               "geen fout.", "4xx/5xx voor prospects"),
+    "ONB-04": ("Ontbrekende of ongeldige afasBaseUrl wordt afgehandeld",
+               "Een ontbrekende of ongeldige afasBaseUrl krijgt een 4xx-pagina met een melding, "
+               "zonder stacktrace, zonder 5xx.", "500, traceback in de body"),
+    "ONB-05": ("Alleen AFAS-hosts worden vertrouwd",
+               "Een afasBaseUrl buiten *.afasfocus.nl (en de voor tests toegestane hosts) wordt "
+               "geweigerd; een lokserver op die host ontvangt geen verzoek.",
+               "de app stuurt door naar of post zijn secret naar elke host"),
+    "ONB-06": ("Autorisatieverzoek is correct (PKCE S256, state)",
+               "Het autorisatieverzoek heeft client_id, de exact geregistreerde redirect_uri, "
+               "response_type=code, een base64url S256 code_challenge van 43 tekens, "
+               "code_challenge_method=S256 en een state van minstens 128 bits, nieuw per poging.",
+               "plain PKCE, ontbrekende of constante state, verkeerde redirect_uri"),
+    "ONB-07": ("Tokenverzoek is correct",
+               "Het tokenverzoek is een form-encoded POST met grant_type, client_id, "
+               "client_secret, redirect_uri, code en code_verifier; de verifier is 43-128 "
+               "tekens en past bij de challenge.",
+               "JSON-body, ontbrekende verifier, verifier past niet"),
+    "ONB-08": ("State van de callback wordt gecontroleerd",
+               "Een callback met een verkeerde of ontbrekende state wordt geweigerd en de code "
+               "wordt nooit ingewisseld.", "de app wisselt de code in zonder state te vergelijken"),
+    "ONB-09": ("Geweigerde toestemming wordt afgehandeld",
+               "Een callback met error=access_denied toont een duidelijke melding (2xx/4xx-"
+               "pagina), geen 5xx.", "crash bij geweigerde toestemming"),
+    "ONB-10": ("Secrets komen nooit in de browser",
+               "Het client secret en tokens verschijnen nooit in een URL, redirect of pagina die "
+               "de browser ziet.", "secret in de querystring of HTML"),
+    "ONB-11": ("App-token- en Admin Center-flows kloppen",
+               "App-token-apps wisselen in bij /authentication/getaccesstoken met "
+               "{\"apptoken\"}; apps op adminniveau gebruiken getscopes en dan een token per "
+               "omgeving.", "verkeerd endpoint of body, één token voor alle omgevingen"),
+    "ONB-12": ("Ingetrokken toestemming leidt tot een nieuwe toestemmingsflow",
+               "Nadat de toestemming is ingetrokken (blokkeren + deblokkeren) start de app een "
+               "nieuwe toestemmingsflow en werkt weer.",
+               "de app blijft hangen op een dood refresh token"),
+    "ONB-13": ("Redirect-URI is HTTPS en exact",
+               "De redirect_uri is HTTPS in productiemodus en exact geregistreerd.",
+               "http-callback, wildcard-matching"),
+    "LST-01": ("Logo is bruikbaar",
+               "Het logobestand bestaat, is PNG/JPEG/SVG, vierkant binnen de tolerantie en "
+               "minstens de minimale grootte.", "ontbreekt, te klein, brede banner"),
+    "LST-02": ("Support-URL werkt",
+               "De support-URL is https en antwoordt 2xx na redirects.", "404, http://"),
+    "LST-03": ("Samenvatting is aanwezig en kort",
+               "De samenvatting is aanwezig en hoogstens de maximale lengte.", "leeg, te lang"),
+    "LST-04": ("Omschrijving is aanwezig en uitgebreid",
+               "De uitgebreide omschrijving is aanwezig en minstens de minimale lengte.",
+               "leeg, plaatshoudertekst"),
+    "LST-05": ("Onboarding-URL is publiceerbaar",
+               "De onboarding-URL is absoluut https en accepteert afasBaseUrl.", "relatieve URL"),
+    "INT-01": ("Elk SB-verzoek bestaat in de opgegeven SB-versie",
+               "Elk SB-verzoek past bij een operatie (methode + pad) van de opgegeven SB-versie.",
+               "calls naar endpoints die in die versie niet bestaan"),
+    "INT-02": ("Bearer en Accept-Version bij elke API-call",
+               "Elke API-call heeft Authorization: Bearer en een Accept-Version gelijk aan de "
+               "endpointversie van de operatie; een nieuwere endpointversie in de laatste spec is "
+               "een waarschuwing.", "ontbrekende of verkeerde Accept-Version"),
+    "INT-03": ("Request-bodies voldoen aan het schema",
+               "Request-bodies valideren tegen het schema van de operatie (verplichte velden, "
+               "types, enums, formaten).", "ontbrekend verplicht veld, verkeerd type"),
+    "INT-04": ("Queryparameters zijn geldig",
+               "skip/take zijn gehele getallen, sortField heeft de juiste syntax, filter valt "
+               "binnen de ondersteunde OData-subset.", "ongeldig filter"),
+    "INT-05": ("Alleen toegekende bundels worden gebruikt",
+               "Alleen operaties binnen de toegekende bundels worden gebruikt.",
+               "calls buiten de toekenning"),
+    "INT-06": ("Lijsten worden volledig gelezen met een stabiele sortering",
+               "Lijsten groter dan één pagina worden volledig gelezen met skip/take en een "
+               "stabiele sortField.", "leest alleen de eerste pagina, pagineert zonder sortering"),
+    "INT-07": ("Change tracking wordt gebruikt",
+               "Endpoints met change tracking worden incrementeel gesynchroniseerd met "
+               "TrackingToken.", "elke sync alles opnieuw lezen"),
+    "INT-08": ("De schrijfacties van het scenario landen precies één keer",
+               "Het opgegeven scenario wordt voltooid: de verwachte schrijfacties landen in de "
+               "sandbox, geldig, precies één keer.", "niets geschreven, dubbelingen"),
+    "INT-09": ("Het SB-doel houdt zich aan het contract",
+               "Een schemathesis-contractrun van het SB-doel voor elke operatie die de app "
+               "gebruikt: antwoorden kloppen; geen 403 voor een benodigde operatie.",
+               "ontbrekende rechten op een benodigd endpoint"),
+    "INT-10": ("Aantal verzoeken is redelijk",
+               "Hoogstens N verzoeken per gesynchroniseerd item, verbindingen hergebruikt.",
+               "verzoekstormen"),
+    "ERR-01": ("Verlopen access token: vernieuwen en opnieuw proberen",
+               "Bij een 401 voor een verlopen access token vernieuwt de app het token, probeert "
+               "opnieuw en de sync slaagt.", "de sync faalt of vraagt de gebruiker opnieuw"),
+    "ERR-02": ("Geweigerde refresh: stoppen en om nieuwe autorisatie vragen",
+               "Als de refresh wordt geweigerd (invalid_grant) stopt de sync en meldt dat "
+               "opnieuw autoriseren nodig is; geen lus.", "eindeloze refresh-lus"),
+    "ERR-03": ("403 wordt gemeld, niet bestookt",
+               "Een 403 wordt duidelijk gemeld, met hoogstens één nieuwe poging.",
+               "een verboden endpoint blijven bestoken"),
+    "ERR-04": ("400 DS3100 wordt niet blind opnieuw verstuurd",
+               "Na een 400 DS3100 wordt dezelfde payload niet opnieuw verstuurd; de fout en "
+               "TraceId worden gemeld.", "blind opnieuw versturen"),
+    "ERR-05": ("200 Failed / PartiallySucceeded is een fout",
+               "Een 200 met result Failed of PartiallySucceeded wordt gemeld als fout/"
+               "gedeeltelijk; geslaagde instanties worden niet opnieuw gepost.",
+               "elke 200 als succes behandelen"),
+    "ERR-06": ("5xx: begrensde nieuwe pogingen met backoff",
+               "Bij 5xx/503 probeert de app een begrensd aantal keren opnieuw met oplopende "
+               "wachttijd en slaagt zodra de fout verdwijnt.",
+               "geen nieuwe poging, of een directe strakke lus"),
+    "ERR-07": ("429: Retry-After wordt gerespecteerd",
+               "Bij een 429 met Retry-After wacht de app minstens zo lang.",
+               "negeert Retry-After"),
+    "ERR-08": ("Nieuwe pogingen van schrijfacties zijn idempotent",
+               "Na een time-out of verbroken verbinding bij een schrijfactie heeft de nieuwe "
+               "poging dezelfde Tracking-Identifier, zodat SB de boeking precies één keer heeft.",
+               "dubbele boekingen"),
+    "ERR-09": ("Ongebruikelijke maar geldige antwoorden worden overleefd",
+               "Spec-geldige maar ongebruikelijke antwoorden (nulls, lege lijsten, unicode, "
+               "extra velden, maximale lengtes) veroorzaken geen crash; de sync wordt voltooid "
+               "of meldt het netjes.", "onafgehandelde exceptie"),
+    "ERR-10": ("Onbereikbare SB wordt op tijd gemeld",
+               "Met SB onbereikbaar meldt de sync het binnen de ingestelde time-out; geen "
+               "hangen.", "hangen, stil succes"),
+}
+
+
+def area_name(prefix: str, lang: str = "en") -> str:
+    """The review area's name in `lang` ("en" or "nl") for an ID prefix such as "ONB"."""
+    return AREAS_NL[prefix] if lang == "nl" else AREAS[prefix]
+
+
+def check_text(check_id: str, lang: str = "en") -> tuple[str, str, str]:
+    """(title, passes when, must fail for) of a check in `lang`."""
+    info = CHECKS[check_id]
+    if lang == "nl" and check_id in CHECKS_NL:
+        return CHECKS_NL[check_id]
+    return info.title, info.passes_when, info.must_fail_for

@@ -26,6 +26,16 @@ def _add_spec_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_report_options(parser: argparse.ArgumentParser, *, history: bool = True) -> None:
+    parser.add_argument("--lang", choices=("en", "nl"), default=None,
+                        help="the report's and summary's language (default: [report] lang, "
+                             "else en)")
+    if history:
+        parser.add_argument("--history", metavar="DIR", default=None,
+                            help="keep per-run verdicts here and show each check's trend "
+                                 "(default: sb-readiness-history beside the reports folder)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (exposed for tests and docs)."""
     parser = _Parser(prog="sb-readiness", description=__doc__)
@@ -38,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--target", choices=("sandbox", "live"), default="sandbox",
                      help="sandbox (default), or live: [live] upstream through the proxy")
 
+    _add_report_options(run)
+
     demo = sub.add_parser("demo", help="run the checks against the built-in demo partner app")
     demo.add_argument("--reports", default="reports", metavar="DIR")
     demo.add_argument("--only", action="append", metavar="CHECK-ID")
@@ -46,9 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--level", choices=("customer", "admin"), default="customer",
                       help="run the demo app as a customer-level (default) or Admin Center app")
 
+    _add_report_options(demo)
+
     report = sub.add_parser("report", help="rebuild the HTML report from Allure results")
     report.add_argument("results_dir", metavar="RESULTS_DIR")
     report.add_argument("--output", metavar="DIR", help="where to write the report")
+    _add_report_options(report)
 
     sandbox = sub.add_parser("sandbox", help="serve the SB sandbox")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -108,14 +123,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from sbready.report.html import report_command
 
-        return report_command(results_dir=args.results_dir, output=args.output)
+        return report_command(results_dir=args.results_dir, output=args.output,
+                              lang=args.lang, history=args.history)
     from sbready.runner import demo_command, run_command
 
     if args.command == "demo":
         return demo_command(reports=args.reports, only=args.only, auth=args.auth,
-                            level=args.level)
+                            level=args.level, lang=args.lang, history=args.history)
     return run_command(config=args.config, reports=args.reports, only=args.only,
-                       target=args.target)
+                       target=args.target, lang=args.lang, history=args.history)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

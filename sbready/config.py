@@ -382,7 +382,7 @@ class _Builder:
             self.raw,
             "the file",
             ("app", "sync", "apptoken", "onboarding", "listing", "thresholds", "scenario",
-             "sandbox", "live"),  # [live] is read by sbready/live.py for --target live
+             "sandbox", "live", "report"),  # [live]: sbready/live.py; [report]: report/run_info.py
         )
         if "app" not in root:
             raise self.fail(

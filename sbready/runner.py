@@ -17,8 +17,21 @@ from sbready import __version__
 from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
 from sbready.live import live_subset_line, load_live_config
-from sbready.report.html import ENVIRONMENT_FILE, build_html
+from sbready.report.evidence import EVIDENCE_DIR_NAME, EVIDENCE_ENV
+from sbready.report.html import ENVIRONMENT_FILE, build_front_page, build_html
+from sbready.report.i18n import check_lang, text
 from sbready.report.junit import write_junit
+from sbready.report.run_info import (
+    HISTORY_DIR_NAME,
+    LISTING_FILE,
+    PROVENANCE_FILE,
+    command_line,
+    listing_facts,
+    provenance,
+    record_history,
+    report_settings,
+    write_json,
+)
 from sbready.report.verdict import (
     VERDICT_FILE,
     decide,
@@ -43,6 +56,7 @@ class RunOutcome:
     html_path: Path | None
     lines: tuple[str, ...]
     duration_s: float
+    lang: str = "en"
 
 
 def _check_only(only: Sequence[str] | None) -> list[str]:
@@ -63,19 +77,31 @@ def execute(
     workdir: Path | None = None,
     html: bool = True,
     target: str = "sandbox",
+    lang: str | None = None,
+    history: Path | None = None,
+    rerun_base: str | None = None,
 ) -> RunOutcome:
     """Run the suites in a fresh pytest process against the config's app; build the report.
 
     `target="live"`: against [live] upstream through the recording proxy (sbready/live.py).
+    `lang` (default: [report] lang, else English) is the report's and summary's language;
+    `history` (default: `sb-readiness-history` beside the reports folder) keeps one record
+    per run so the report shows each check's trend.
     """
     started = time.monotonic()
+    wall_start = time.time()
     env = dict(os.environ if environ is None else environ)
     config = load_config(config_path, environ=env)  # config mistakes fail here, before anything
+    settings = report_settings(config)
+    language = check_lang(lang, "--lang") if lang else settings.lang
     live = load_live_config(config_path, env) if target == "live" else None
     ids = _check_only(only)
     reports.mkdir(parents=True, exist_ok=True)
     results_dir = reports / "allure-results"
     shutil.rmtree(results_dir, ignore_errors=True)
+    evidence_dir = reports / EVIDENCE_DIR_NAME
+    shutil.rmtree(evidence_dir, ignore_errors=True)
+    env[EVIDENCE_ENV] = str(evidence_dir)  # record() leaves the front page's evidence here
     pytest_junit = reports / "pytest-junit.xml"
     workdir = workdir or Path(tempfile.mkdtemp(prefix="sb-readiness-"))
     error_file = workdir / "harness-error.txt"
@@ -113,18 +139,28 @@ def execute(
         "".join(f"{key}={value}\n" for key, value in env_info.items()), "utf-8")
     results = read_results(results_dir)
     verdict = replace(decide(results, expected=ids or None), target=target)
-    lines = tuple(summary_lines(results, verdict=verdict))
+    lines = tuple(summary_lines(results, verdict=verdict, lang=language))
     if live is not None:
         not_live = sum(1 for r in results if "not run live:" in (r.message or ""))
         lines += (live_subset_line(live, not_live, len(results) - not_live),)
     write_verdict_json(verdict, reports)
     junit_path = write_junit(verdict, reports)
+    write_json(evidence_dir, LISTING_FILE, listing_facts(config))
+    write_json(evidence_dir, PROVENANCE_FILE, {**provenance(
+        config, settings=settings, command=command_line(), started=wall_start,
+        ended=time.time(), complete=not verdict.not_run), "target": env_info.get("Target")})
+    history_dir = history or reports.parent / HISTORY_DIR_NAME
+    runs = record_history(history_dir, verdict, wall_start)
     html_path = None
     if html:
-        html_path = build_html(results_dir, reports, title=f"{config.app.name}: "
-                               "AFAS SB App Center readiness", env_info=env_info)
+        build_html(results_dir, reports, title=f"{config.app.name}: "
+                   "AFAS SB App Center readiness", env_info=env_info)
+        html_path = build_front_page(
+            results_dir, reports, verdict, lang=language, history=runs,
+            history_dir=str(history_dir),
+            rerun_base=rerun_base or f"sb-readiness run --config {config_path}")
     return RunOutcome(0 if verdict.ready else 1, verdict.headline, results_dir, junit_path,
-                      html_path, lines, time.monotonic() - started)
+                      html_path, lines, time.monotonic() - started, language)
 
 
 def _env_info(config: ReadinessConfig) -> dict[str, str]:
@@ -140,37 +176,48 @@ def _env_info(config: ReadinessConfig) -> dict[str, str]:
 
 
 def _print(outcome: RunOutcome) -> int:
+    lang = outcome.lang
     for line in outcome.lines:
         print(line)
     # verdict.json holds every warning in full; the summary shows a few per check
-    print(f"Verdict file: {outcome.junit_path.parent / VERDICT_FILE}")
+    print(f"{text('c_verdict_file', lang)}: {outcome.junit_path.parent / VERDICT_FILE}")
     print(f"JUnit: {outcome.junit_path}")
-    print(f"Took {outcome.duration_s:.1f} s")
+    print(text("c_took", lang, seconds=outcome.duration_s))
     if outcome.html_path:
-        print(f"Report: {outcome.html_path}")
-    print(f"Verdict: {outcome.headline}")  # the last line, for people and CI logs alike
+        print(f"{text('c_report', lang)}: {outcome.html_path}")
+    # the last line, for people and CI logs alike
+    print(outcome.lines[-1] if outcome.lines and outcome.lines[-1].startswith(
+        text("c_verdict", lang)) else f"Verdict: {outcome.headline}")
     return outcome.exit_code
 
 
 def run_command(config: str, reports: str, only: Sequence[str] | None,
-                target: str = "sandbox") -> int:
+                target: str = "sandbox", lang: str | None = None,
+                history: str | None = None) -> int:
     """`sb-readiness run --config FILE [--target live]`: the partner's app against the sandbox,
     or against [live] upstream through the recording proxy."""
     path = Path(config)
     if not path.is_file():
         raise UsageError(f"the config file {config} does not exist; pass the path of your "
                          "readiness.toml (see the README for every key)")
-    return _print(execute(path.resolve(), Path(reports).resolve(), only=only, target=target))
+    return _print(execute(path.resolve(), Path(reports).resolve(), only=only, target=target,
+                          lang=lang, history=Path(history).resolve() if history else None,
+                          rerun_base=f"sb-readiness run --config {config}"))
 
 
 def demo_command(
-    reports: str, only: Sequence[str] | None, auth: str = "oauth", level: str = "customer"
+    reports: str, only: Sequence[str] | None, auth: str = "oauth", level: str = "customer",
+    lang: str | None = None, history: str | None = None,
 ) -> int:
     """`sb-readiness demo`: the built-in demo partner app against the sandbox."""
     workdir = Path(tempfile.mkdtemp(prefix="sb-readiness-demo-"))
     config_path, environ = write_demo_config(workdir, auth=auth, level=level)
+    options = "".join(f" --{name} {value}" for name, value in
+                      (("auth", auth), ("level", level)) if value not in ("oauth", "customer"))
     return _print(execute(config_path, Path(reports).resolve(), only=only, environ=environ,
-                          workdir=workdir))
+                          workdir=workdir, lang=lang,
+                          history=Path(history).resolve() if history else None,
+                          rerun_base=f"sb-readiness demo{options}"))
 
 
 def write_demo_config(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -11,11 +12,12 @@ import pytest
 
 from checks.judgement import Judgement
 from sbready.report.allure_labels import (
-    attach_exchanges,
     attach_json,
     attach_text,
+    exchange_summary,
     mark_warnings,
 )
+from sbready.report.evidence import JudgementEvidence, inline_exchanges, write_evidence
 from sbready.sandbox.journal import Exchange
 
 
@@ -31,9 +33,17 @@ def record(
 
     Warnings go into the result as `warning` labels (see allure_labels.mark_warnings), so
     they reach the console, verdict.json and JUnit whether the check passed or failed.
+    Only the exchanges the findings name are attached; the whole journal is kept once per
+    run (sbready/report/evidence.py), not once per check.
     """
+    texts = [judgement.sentence, *judgement.findings, *judgement.warnings]
+    shown = inline_exchanges(texts, exchanges, redactor)
     if exchanges:
-        attach_exchanges(exchanges_name, exchanges, redactor=redactor)
+        by_seq = {exchange.seq: exchange for exchange in exchanges}
+        named = [by_seq[item.seq] for item in shown if item.seq in by_seq]
+        attach_text(f"{exchanges_name}: the ones the findings name ({len(named)} of "
+                    f"{len(exchanges)}; all in sb-readiness-journal.json)",
+                    exchange_summary(named), redactor=redactor)
     for name, value in extra.items():
         if isinstance(value, str):
             attach_text(name.replace("_", " "), value, redactor=redactor)
@@ -42,6 +52,11 @@ def record(
     if judgement.evidence:
         attach_json("judged values", judgement.evidence, redactor=redactor)
     mark_warnings(judgement.warnings, redactor=redactor)
+    write_evidence(JudgementEvidence(
+        check_id=judgement.check_id, passed=judgement.passed, sentence=judgement.sentence,
+        findings=judgement.findings, warnings=judgement.warnings, exchanges=shown,
+        order=time.time(),
+    ), exchanges, redactor=redactor)
     # the assertion inside the step marks the judgement's step failed in the report
     with allure.step(judgement.sentence):
         for finding in judgement.findings:

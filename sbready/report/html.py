@@ -1,9 +1,11 @@
-"""The single-file HTML report (Allure 3 "awesome", singleFile) and `sb-readiness report`.
+"""The reports a run writes, and `sb-readiness report`.
 
-The report is ONE file, `<output>/sb-readiness-report.html`, that opens from file:// with no
-server and no network: Allure embeds its data as base64 and we strip the analytics tag its
+`<output>/sb-readiness-report.html` is the reviewer's page (sbready/report/front.py): one
+static file, verdict first, that opens from file:// with no network. Beside it,
+`sb-readiness-allure.html` is the Allure 3 "awesome" single-file report with every test and
+step for developers: Allure embeds its data as base64 and we strip the analytics tag its
 template always adds. Allure writes into a private staging directory, so the output
-directory only ever receives the report, `verdict.json` and the per-check JUnit file.
+directory only receives the reports, `verdict.json`, the journal and the JUnit file.
 """
 
 from __future__ import annotations
@@ -19,13 +21,29 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sbready
 from sbready.errors import HarnessError, UsageError
+from sbready.report.evidence import (
+    EVIDENCE_DIR_NAME,
+    JOURNAL_REPORT_FILE,
+    read_evidence,
+    write_journal_report,
+)
+from sbready.report.front import FrontPage, embedded_data, write_front_page
+from sbready.report.i18n import DEFAULT_LANG, check_lang
 from sbready.report.junit import write_junit
-from sbready.report.verdict import decide, read_results, summary_lines, write_verdict_json
+from sbready.report.verdict import (
+    Verdict,
+    decide,
+    read_results,
+    summary_lines,
+    write_verdict_json,
+)
 
 REPORT_FILE = "sb-readiness-report.html"
+ALLURE_FILE = "sb-readiness-allure.html"
 DEFAULT_TIMEOUT_S = 180.0
 # Not Allure's own environment.properties: Allure would show it a second time, split at spaces.
 ENVIRONMENT_FILE = "sb-readiness-environment.properties"
@@ -81,8 +99,16 @@ def strip_network_tags(html: str) -> str:
 
 
 def embedded_files(html: str) -> dict[str, bytes]:
-    """The data files a single-file report embeds (path -> content), for checks and tests."""
-    return {name: base64.b64decode(data) for name, data in _EMBEDDED_FILE.findall(html)}
+    """The data files a single-file report embeds (path -> content), for checks and tests.
+
+    For the reviewer's page that is its machine-readable JSON plus its visible text.
+    """
+    files = {name: base64.b64decode(data) for name, data in _EMBEDDED_FILE.findall(html)}
+    data = embedded_data(html)
+    if data is not None:
+        files["data/sb-readiness.json"] = data
+        files["page.html"] = html.encode("utf-8")
+    return files
 
 
 def _run_allure(results_dir: Path, staging: Path, env: Mapping[str, str], timeout_s: float) -> Path:
@@ -129,7 +155,7 @@ def build_html(
     env_info: Mapping[str, str],
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> Path:
-    """Build `output_dir/sb-readiness-report.html`, one self-contained file; return its path.
+    """Build `output_dir/sb-readiness-allure.html`, one self-contained file; return its path.
 
     `env_info` (SB version, dialect, app name, harness version, date, ...) appears in the
     report header. Raises UsageError for a missing/empty results dir and HarnessError when
@@ -149,9 +175,40 @@ def build_html(
         html = strip_network_tags(index.read_text(encoding="utf-8"))
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    report = output_dir / REPORT_FILE
+    report = output_dir / ALLURE_FILE
     report.write_text(html, encoding="utf-8")
     return report
+
+
+def evidence_folder(results_dir: Path) -> Path:
+    """Where record() left the front page's evidence for these results (beside them)."""
+    return Path(results_dir).resolve().parent / EVIDENCE_DIR_NAME
+
+
+def build_front_page(
+    results_dir: Path, output_dir: Path, verdict: Verdict, *, lang: str = DEFAULT_LANG,
+    history: list[dict[str, Any]] | None = None, history_dir: str = "",
+    rerun_base: str = "sb-readiness run --config readiness.toml", with_allure: bool = True,
+) -> Path:
+    """Write the reviewer's page (and the run's journal) into `output_dir`; return its path."""
+    from sbready.report.run_info import LISTING_FILE, PROVENANCE_FILE, read_json
+
+    evidence_dir = evidence_folder(results_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    journal = write_journal_report(evidence_dir, output_dir / JOURNAL_REPORT_FILE)
+    listing = read_json(evidence_dir, LISTING_FILE) or {}
+    page = FrontPage(
+        lang=lang,
+        app_name=str(listing.get("name") or ""),
+        listing=listing,
+        provenance=read_json(evidence_dir, PROVENANCE_FILE) or {},
+        history=history or [],
+        history_dir=history_dir,
+        rerun_base=rerun_base,
+        allure_file=ALLURE_FILE if with_allure else None,
+        journal_file=journal.name if journal else None,
+    )
+    return write_front_page(output_dir / REPORT_FILE, verdict, read_evidence(evidence_dir), page)
 
 
 def read_environment_properties(results_dir: Path) -> dict[str, str]:
@@ -167,14 +224,19 @@ def read_environment_properties(results_dir: Path) -> dict[str, str]:
     return info
 
 
-def report_command(results_dir: str, output: str | None) -> int:
-    """`sb-readiness report RESULTS_DIR [--output DIR]`: HTML, verdict.json, JUnit, summary.
+def report_command(results_dir: str, output: str | None, lang: str | None = None,
+                   history: str | None = None) -> int:
+    """`sb-readiness report RESULTS_DIR [--output DIR] [--lang nl|en] [--history DIR]`.
 
-    Without --output everything lands next to the results directory (its parent).
-    Returns 0 for READY and 1 for NOT READY.
+    Rebuilds the reviewer's page, the Allure report, verdict.json and JUnit; without --output
+    everything lands next to the results directory (its parent). The history is read, not
+    extended (the run that made the results recorded itself). Returns 0 READY, 1 NOT READY.
     """
+    from sbready.report.run_info import load_history
+
     results = Path(results_dir)
     _require_results(results)
+    language = check_lang(lang, "--lang") if lang else DEFAULT_LANG
     output_dir = Path(output) if output else results.resolve().parent
     env_info = {
         **read_environment_properties(results),
@@ -187,15 +249,20 @@ def report_command(results_dir: str, output: str | None) -> int:
     check_results = read_results(results)
     verdict = decide(check_results)
     started = time.monotonic()
-    report = build_html(results, output_dir, title=title, env_info=env_info)
+    build_html(results, output_dir, title=title, env_info=env_info)
+    history_dir = Path(history) if history else None
+    runs = load_history(history_dir) if history_dir and history_dir.is_dir() else []
+    report = build_front_page(results, output_dir, verdict, lang=language, history=runs,
+                              history_dir=str(history_dir or ""))
     elapsed = time.monotonic() - started
     verdict_path = write_verdict_json(verdict, output_dir)
     junit_path = write_junit(verdict, output_dir)
 
-    for line in summary_lines(check_results, verdict=verdict):
+    for line in summary_lines(check_results, verdict=verdict, lang=language):
         print(line)
     print()
     print(f"Report:       {report}  (built in {elapsed:.1f} s; opens in any browser)")
+    print(f"Allure:       {output_dir / ALLURE_FILE}")
     print(f"Verdict file: {verdict_path}")
     print(f"JUnit:        {junit_path}")
     return 0 if verdict.ready else 1

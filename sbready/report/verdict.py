@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checks.catalog import AREAS, CHECKS
+from checks.catalog import AREAS, AREAS_NL, CHECKS, REVIEW_ORDER
 from sbready.report.allure_labels import CHECK_ID_LABEL, WARNING_LABEL
 
 STATUS_RANK = {"passed": 0, "skipped": 1, "unknown": 2, "broken": 3, "failed": 4}
@@ -218,49 +218,96 @@ def first_line(message: str | None, check_id: str = "") -> str:
     return _shortened(line) or "(no message)"
 
 
-def warning_lines(results: Sequence[CheckResult]) -> list[str]:
+def warning_lines(results: Sequence[CheckResult], *, lang: str = "en") -> list[str]:
     """One "WARN INT-09: ..." line per warning, at most a few per check, then how many more."""
+    from sbready.report.nl import translate
+
     lines: list[str] = []
     for result in results:
         for warning in result.warnings[:WARNINGS_SHOWN_PER_CHECK]:
-            text = " ".join(warning.split())  # one line, whatever the check wrote
-            lines.append(_shortened(f"WARN {result.check_id}: {text}"))
+            line = " ".join(translate(warning, lang).split())  # one line, whatever was written
+            lines.append(_shortened(f"WARN {result.check_id}: {line}"))
         hidden = len(result.warnings) - WARNINGS_SHOWN_PER_CHECK
-        if hidden > 0:
+        if hidden > 0 and lang == "nl":
+            lines.append(f"WARN {result.check_id}: ... en nog {hidden} waarschuwing"
+                         f"{'en' if hidden > 1 else ''} (alle in verdict.json)")
+        elif hidden > 0:
             lines.append(f"WARN {result.check_id}: ... and {hidden} more "
                          f"warning{'s' if hidden > 1 else ''} (all in verdict.json)")
     return lines
 
 
-def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = None) -> list[str]:
-    """The terminal summary: a per-area table, one line per non-passing check, the verdict."""
+def headline_in(verdict: Verdict, lang: str = "en") -> str:
+    """The headline in `lang`: "NIET GEREED (2 blocker, 1 critical failures)" in Dutch."""
+    if lang != "nl":
+        return verdict.headline
+    if verdict.ready:
+        return "GEREED"
+    if not verdict.results:
+        return "NIET GEREED (er zijn geen checks uitgevoerd)"
+    counts = {sev: sum(1 for r in verdict.blocking if r.severity == sev)
+              for sev in ("blocker", "critical")}
+    parts = [f"{n} {sev}" for sev, n in counts.items() if n]
+    return f"NIET GEREED ({', '.join(parts)}-fouten)"
+
+
+def _area_in(area: str, lang: str) -> str:
+    prefix = next((key for key, name in AREAS.items() if name == area), None)
+    return AREAS_NL[prefix] if lang == "nl" and prefix else area
+
+
+def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = None,
+                  lang: str = "en") -> list[str]:
+    """The terminal summary: a per-area table, one line per non-passing check, the verdict.
+
+    `lang="nl"` gives the Dutch area names, headers and verdict; findings are translated
+    where sbready/report/nl.py has a pattern.
+    """
+    from sbready.report.i18n import text
+    from sbready.report.nl import translate
+
     verdict = verdict or decide(results)
-    area_width = max(len(area) for area in verdict.areas)
-    header = f"{'Area':<{area_width}}  passed  failed  broken  skipped  not run  warnings"
+    order = [AREAS[prefix] for prefix in REVIEW_ORDER if AREAS[prefix] in verdict.areas]
+    order += [area for area in verdict.areas if area not in order]
+    area_width = max(len(_area_in(area, lang)) for area in verdict.areas)
+    columns = [text(key, lang) for key in ("c_passed", "c_failed", "c_broken", "c_skipped",
+                                            "c_not_run", "c_warnings")]
+    widths = [max(len(column), 6) for column in columns]
+    header = f"{text('c_area', lang):<{area_width}}  " + "  ".join(
+        f"{column:>{width}}" for column, width in zip(columns, widths, strict=True))
+    if lang != "nl":  # the English header as it always was (CI logs are grepped)
+        header = f"{'Area':<{area_width}}  passed  failed  broken  skipped  not run  warnings"
+        widths = [6, 6, 6, 7, 7, 8]
     lines = [header, "-" * len(header)]
-    for area, c in verdict.areas.items():
-        lines.append(f"{area:<{area_width}}  {c.passed:>6}  {c.failed:>6}  {c.broken:>6}  "
-                     f"{c.skipped:>7}  {c.not_run:>7}  {c.warnings:>8}")
+    for area in order:
+        c = verdict.areas[area]
+        values = (c.passed, c.failed, c.broken, c.skipped, c.not_run, c.warnings)
+        lines.append(f"{_area_in(area, lang):<{area_width}}  " + "  ".join(
+            f"{value:>{width}}" for value, width in zip(values, widths, strict=True)))
     non_passing = [r for r in results if r.status != "passed"]
     if non_passing:
         lines.append("")
     for result in sorted(non_passing, key=lambda r: -STATUS_RANK[r.status]):
         word = _STATUS_WORD.get(result.status, result.status.upper())
-        lines.append(f"{word:<7}{result.check_id:<8}{result.severity:<9}"
-                     f"{first_line(result.message, result.check_id)}")
-    warned = warning_lines(results)
+        message = first_line(result.message, result.check_id)
+        if lang == "nl":
+            word = {"FAIL": "FOUT", "SKIP": "NVT"}.get(word, word)
+            message = _shortened(translate(message.rstrip("."), lang))
+        lines.append(f"{word:<7}{result.check_id:<8}{result.severity:<9}{message}")
+    warned = warning_lines(results, lang=lang)
     if warned:
         lines.append("")
         lines += warned
     if verdict.not_run:
         lines.append("")
-        lines += textwrap.wrap(f"Not run ({len(verdict.not_run)}): {', '.join(verdict.not_run)}",
+        lines += textwrap.wrap(text("not_run", lang, count=len(verdict.not_run),
+                                    ids=", ".join(verdict.not_run)),
                                width=_MESSAGE_WIDTH, subsequent_indent="  ")
     lines.append("")
-    lines.append(f"Verdict: {verdict.headline}")
+    lines.append(f"{text('c_verdict', lang)}: {headline_in(verdict, lang)}")
     if verdict.ready and verdict.not_run:
-        lines.append(f"(READY covers the {len(results)} checks that ran; "
-                     f"{len(verdict.not_run)} did not run.)")
+        lines.append("(" + text("ready_partial", lang, ran=len(results),
+                                count=len(verdict.not_run)) + ")")
     return lines
 
 
