@@ -52,14 +52,26 @@ _STATUS_WORDS: dict[str, Signal] = {
 _STATUS_KEYS = ("status", "result", "outcome", "state")
 
 
+# "0 errors", "no failures", "geen fouten", "foutloos": a success summary, not a failure report
+_NEGATED = re.compile(
+    r"\b(?:0|no|zero|without|geen|nul|zonder)\s+(?:\w+\s+)?"
+    r"(?:errors?|failures?|failed|rejected|fouten?|mislukt\w*|geweigerd\w*)\b|\bfoutloos\b",
+    re.IGNORECASE)
+
+
+def _affirmed(message: str) -> str:
+    return _NEGATED.sub(" ", message or "")
+
+
 def mentions(signal: Signal, message: str) -> bool:
-    """True when `message` says `signal`, in Dutch or English."""
-    return bool(_PATTERNS[signal].search(message or ""))
+    """True when `message` says `signal`, in Dutch or English ("0 errors" says nothing)."""
+    return bool(_PATTERNS[signal].search(_affirmed(message)))
 
 
 def signals(message: str) -> set[Signal]:
     """Every signal `message` carries (empty: the harness cannot classify it)."""
-    return {signal for signal, pattern in _PATTERNS.items() if pattern.search(message or "")}
+    text = _affirmed(message)
+    return {signal for signal, pattern in _PATTERNS.items() if pattern.search(text)}
 
 
 def json_status(output: str) -> str | None:

@@ -33,6 +33,15 @@ def test_unrelated_messages_carry_no_signal() -> None:
     assert not wording.mentions("reauthorize", "Synchronisatie klaar.")
 
 
+@pytest.mark.parametrize("summary", [
+    "posted 3 entries, 0 errors", "done: no failures", "3 facturen geboekt, geen fouten",
+    "Synchronisatie foutloos afgerond.", "0 mislukt, 3 geboekt",
+])
+def test_success_summaries_that_deny_failure_are_not_failure_reports(summary: str) -> None:
+    assert not wording.mentions("failed", summary)
+    assert wording.mentions("failed", summary + "; 1 boeking mislukt")
+
+
 def test_json_status_of_an_http_sync() -> None:
     assert wording.json_status('{"Status": "Mislukt", "bericht": "x"}') == "mislukt"
     assert wording.status_signal('{"status": "reauthorization_needed"}') == "reauthorize"
