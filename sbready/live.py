@@ -358,7 +358,8 @@ def start_live_harness(
         raise UsageError(f"{config.path}: an app-token app runs live with app_token = "
                          "\"${VAR}\" in [live] (the token AFAS activated for your development "
                          "environment) or with connected = true")
-    proxy = RecordingProxy(live.upstream, index=index, allow_writes=live.allow_writes)
+    proxy = RecordingProxy(live.upstream, index=index, allow_writes=live.allow_writes,
+                           browser_to_upstream=live.consent != "scripted")
     try:
         served = serve(proxy.app, port=live.port)
     except (OSError, UsageError) as error:

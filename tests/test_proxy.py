@@ -39,11 +39,13 @@ class Pair:
                 if e.method == method and e.kind == "api"]
 
 
-def _pair(index: OperationIndex, *, allow_writes: bool) -> Iterator[Pair]:
+def _pair(index: OperationIndex, *, allow_writes: bool,
+          browser_to_upstream: bool = False) -> Iterator[Pair]:
     sandbox = Sandbox(index)
     sandbox.register_client(customer_client())
     with serve(sandbox.app) as upstream:
-        proxy = RecordingProxy(upstream.base_url, index=index, allow_writes=allow_writes)
+        proxy = RecordingProxy(upstream.base_url, index=index, allow_writes=allow_writes,
+                               browser_to_upstream=browser_to_upstream)
         with serve(proxy.app) as served:
             yield Pair(sandbox, proxy, served.base_url)
 
@@ -118,6 +120,28 @@ def test_oauth_flow_through_the_proxy_links_code_verifier_and_tokens(pair: Pair)
     for secret in (SECRET, verifier, code, token.json()["access_token"],
                    token.json()["refresh_token"]):
         assert secret not in journal
+
+
+def test_the_authorize_request_is_journaled_and_the_browser_sent_to_afas(
+    index_600: OperationIndex
+) -> None:
+    pairs = _pair(index_600, allow_writes=False, browser_to_upstream=True)
+    pair = next(pairs)
+    _, challenge = pkce()
+    query = urlencode({"client_id": "partner", "redirect_uri": CALLBACK,
+                       "response_type": "code", "code_challenge": challenge,
+                       "code_challenge_method": "S256", "state": "s" * 32})
+    try:
+        answer = httpx.get(f"{pair.url}/demo/app/auth?{query}", timeout=5)
+    finally:
+        pairs.close()
+    assert answer.status_code == 302
+    assert answer.headers["location"] == f"{pair.proxy.upstream}/demo/app/auth?{query}"
+    authorize = pair.proxy.journal.exchanges()[-1]
+    assert authorize.kind == "authorize" and authorize.client_id == "partner"
+    assert authorize.query["code_challenge"] == [challenge]
+    assert authorize.facts["sent_to_upstream"] is True
+    assert pair.sandbox.journal.exchanges() == []  # the browser goes there itself
 
 
 def test_a_write_without_allow_writes_is_refused_and_never_reaches_sb(pair: Pair) -> None:

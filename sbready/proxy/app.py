@@ -1,5 +1,9 @@
 """The recording proxy: forwards SB traffic to a real AFAS SB and journals it like the sandbox.
 
+The authorize request (GET /<env>/app/auth) is journaled and answered with a redirect to the
+same URL on the upstream: the person logs in and consents on AFAS's own host, and AFAS sends
+the browser back to the app, which exchanges the code through the proxy.
+
 Every exchange goes through the sandbox's capture layer (same `Exchange` records, redaction at
 capture); facts come from the traffic (traffic.py). Writes to `/<env>/api/...` are refused
 with 403 and never forwarded unless writes are allowed: SB processes every request it gets.
@@ -19,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from sbready.errors import UsageError
@@ -84,6 +88,7 @@ class RecordingProxy:
         *,
         index: OperationIndex | None = None,
         allow_writes: bool = False,
+        browser_to_upstream: bool = True,
         control_key: str | None = None,
         timeout: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -91,6 +96,9 @@ class RecordingProxy:
         self.upstream = check_upstream(upstream)
         self.index = index
         self.allow_writes = allow_writes
+        # AFAS's login and consent screen work on AFAS's own host (its cookies, its 2FA):
+        # the browser is sent there; only our own sandbox's consent page is proxied (tests)
+        self.browser_to_upstream = browser_to_upstream
         self.control_key = control_key or secrets.token_urlsafe(24)
         self.journal = Journal()
         self.redactor = SandboxRedactor()
@@ -138,6 +146,11 @@ class RecordingProxy:
         body = await request.body()
         self.traffic.request(draft, route, method, request.url.query, headers, body)
         draft.facts["upstream"] = self.upstream
+        if route.kind == "authorize" and method == "GET" and self.browser_to_upstream:
+            draft.facts.update(forwarded=False, sent_to_upstream=True)
+            target = f"{self.upstream}{request.url.path}"
+            target += f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(target, 302)
         write = route.kind == "api" and method in WRITE_METHODS
         # as in the sandbox: faults reach the API and, by path, the token endpoints; never
         # the consent screen or anything else the upstream serves
