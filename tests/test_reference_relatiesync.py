@@ -270,6 +270,22 @@ def test_429_waits_for_retry_after_and_5xx_is_bounded() -> None:
     assert len(broken.api_requests()) == 3 and sleeps == [0.5, 1.5]
 
 
+@pytest.mark.parametrize(("error", "status", "phrase"), [
+    (ReconnectNeeded("AFAS SB no longer accepts the app token: reconnect"), 409, "reconnect"),
+    (SbUnreachable("GET /api/persons: AFAS SB is unavailable"), 504, "unavailable"),
+    (Forbidden("GET /api/persons: AFAS SB answered 403 Forbidden"), 502, "403 Forbidden"),
+    (KeyError("Result"), 500, "internal error (KeyError)"),
+])
+def test_a_stopped_sync_answers_a_status_and_a_sentence(
+    error: Exception, status: int, phrase: str
+) -> None:
+    from examples.relatiesync.worker import error_report
+
+    report = error_report(error)
+    assert report.http_status == status and report.body["status"] == "error"
+    assert phrase in report.body["message"] and "Traceback" not in report.body["message"]
+
+
 # ---- afasBaseUrl ------------------------------------------------------------------------------
 
 
