@@ -211,3 +211,24 @@ def test_not_run_live_reasons_follow_the_catalog() -> None:
     assert "connected = true" in str(not_run_live(CHECKS["ONB-07"], connected))
     assert {c.live.mode for c in CHECKS.values()} == {"yes", "writes", "sandbox"}
     assert all(c.live.reason for c in CHECKS.values() if c.live.mode != "yes")
+
+
+def test_the_consent_prompt_reaches_the_terminal_through_the_runner(
+    tmp_path: Path, spec_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    config_path, environ = _live_demo(tmp_path, upstream="", environment="demo")
+    sandbox, upstream = _upstream_for(config_path, environ)
+    with upstream:
+        text = config_path.read_text("utf-8").replace('upstream = ""',
+                                                       f'upstream = "{upstream.base_url}"')
+        config_path.write_text(text + "consent_timeout = 1\n", "utf-8")
+        outcome = execute(config_path, tmp_path / "reports", environ=environ,
+                          workdir=tmp_path / "work", target="live", html=False,
+                          only=["ONB-07"])
+    terminal = capfd.readouterr().err  # the pytest subprocess's stderr is the terminal's
+    assert "give consent as your customer would, within 1 s" in terminal
+    assert "/Appcenter/AFASSB/?afasBaseUrl=" in terminal
+    assert environ["DEMO_PARTNER_CLIENT_SECRET"] not in terminal
+    onb07 = _checks(tmp_path / "reports")["ONB-07"]
+    assert onb07["status"] == "failed" and "never exchanged" in onb07["message"]
+    assert outcome.exit_code == 1
