@@ -361,6 +361,18 @@ def test_sync_trigger_answers_json_with_the_outcome(admin_server: str) -> None:
     assert "not connected to AFAS SB yet" in answer.json()["message"]
 
 
+def test_status_page_shows_a_failed_write_that_sb_made_anyway_and_no_token() -> None:
+    from examples.relatiesync.pages import status_page
+    from examples.relatiesync.store import Connection, OutboxItem
+
+    parked = OutboxItem(1, "organisation", {"Name": "Drukkerij Zuidwest", "ExternalId": "rs-1"},
+                        "failed", _guid(1), None, "'Drukkerij Zuidwest' failed (result Failed)")
+    html = status_page(Connection(BASE, "demo", "the-app-token-itself", "connected"), None,
+                       {"organisation": 121}, [parked], {"rs-1": _guid(7)})
+    assert f"AFAS SB holds this relation (Id {_guid(7)})" in html
+    assert "121 organisations" in html and "the-app-token-itself" not in html
+
+
 # ---- the whole checklist --------------------------------------------------------------------
 
 CONFIG = Path(__file__).resolve().parents[1] / "examples" / "relatiesync" / "readiness.toml"

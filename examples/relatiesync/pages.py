@@ -63,8 +63,18 @@ def _when(moment: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(moment))
 
 
+def _note(item: OutboxItem, mirrored: dict[str, str]) -> str:
+    """SB's reason, plus whether SB holds the relation anyway (a Failed write can make it)."""
+    note = item.message or ""
+    external = item.payload.get("ExternalId")
+    if item.state in ("failed", "partial", "rejected") and external in mirrored:
+        note += f" AFAS SB holds this relation (Id {mirrored[str(external)]}): check it there."
+    return note
+
+
 def status_page(connection: Connection | None, last_run: tuple[float, bool, str] | None,
-                counts: dict[str, int], items: list[OutboxItem]) -> str:
+                counts: dict[str, int], items: list[OutboxItem],
+                mirrored: dict[str, str] | None = None) -> str:
     """The connection, the last sync and the outbox; no secrets shown."""
     if connection is None:
         return page("RelatieSync", "<p>Not connected to AFAS SB yet. Open RelatieSync from the "
@@ -84,7 +94,7 @@ def status_page(connection: Connection | None, last_run: tuple[float, bool, str]
                  f"{counts.get('person', 0)} persons.</p>")
     rows = "".join(
         f"<tr><td>{escape(str(item.payload.get('Name', '')))}</td><td>{escape(item.state)}</td>"
-        f"<td>{escape(item.message or '')}</td></tr>" for item in items[:50])
+        f"<td>{escape(_note(item, mirrored or {}))}</td></tr>" for item in items[:50])
     parts.append("<h2>New relations for AFAS SB</h2><table><tr><th>Name</th><th>State</th>"
                  f"<th>Note</th></tr>{rows}</table>")
     return page("RelatieSync", "".join(parts))

@@ -289,7 +289,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         store = self.app.store
         self._send(200, pages.status_page(store.connection(), store.last_run(),
-                                          store.mirror_counts(), store.all_items()))
+                                          store.mirror_counts(), store.all_items(),
+                                          store.mirror_external_ids()))
 
     def _login_form(self) -> None:
         session_id, session = self._session()
