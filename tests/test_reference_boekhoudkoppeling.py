@@ -34,6 +34,7 @@ from examples.boekhoudkoppeling.sbclient import (
     Antwoord,
     Beleid,
     SbClient,
+    SbFout,
     SbOnbereikbaar,
     ToestemmingIngetrokken,
     TokenBron,
@@ -239,6 +240,14 @@ def test_rejected_refresh_asks_to_connect_again_without_looping() -> None:
     with pytest.raises(ToestemmingIngetrokken, match="Koppel de app opnieuw"):
         client.api("GET", "administrations", versie="1.0")
     assert len(sb.sent) == 2
+
+
+def test_wrong_client_secret_is_a_setup_error_not_a_withdrawn_consent() -> None:
+    client, _, _ = _client([_json(401, "{}"), _json(400, '{"error": "invalid_client"}')])
+    with pytest.raises(SbFout, match="controleer BOEKHOUD_CLIENT_ID en BOEKHOUD_CLIENT_SECRET"
+                       ) as raised:
+        client.api("GET", "administrations", versie="1.0")
+    assert not isinstance(raised.value, ToestemmingIngetrokken)
 
 
 # ---- the callback: state verified before any code is traded ---------------------------------

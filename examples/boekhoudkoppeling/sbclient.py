@@ -222,10 +222,14 @@ class SbClient:
                                                                      formulier))
         body = antwoord.json()
         fout = body.get("error") if isinstance(body, dict) else None
-        if fout == "invalid_grant" or antwoord.status in (400, 401) and fout:
+        if fout == "invalid_grant":
             raise ToestemmingIngetrokken(
                 "AFAS SB accepteert de toestemming van Boekhoudkoppeling niet meer "
                 f"({fout}). Koppel de app opnieuw via de App Center van AFAS SB.")
+        if fout == "invalid_client":
+            raise SbFout("AFAS SB kent het client id of secret van Boekhoudkoppeling niet "
+                         "(invalid_client); controleer BOEKHOUD_CLIENT_ID en "
+                         "BOEKHOUD_CLIENT_SECRET.")
         if antwoord.status != 200 or not isinstance(body, dict) or not body.get("access_token"):
             raise SbFout(f"Het token vernieuwen mislukte: HTTP {antwoord.status} "
                          f"({kort(antwoord)}).")

@@ -250,7 +250,11 @@ def lees_facturen(bestanden: Sequence[Path]) -> list[Factuur]:
 
 def synchroniseer(instellingen: Instellingen, bestanden: Sequence[Path],
                   log: Callable[[str], None] = print) -> int:
-    """Sync every connected environment; print a one-line reason last; return the exit code."""
+    """Sync the work folder's AFAS SB environment; print a one-line reason last; exit code.
+
+    One work folder is one customer: its invoices go to the environment it connected most
+    recently (after a move to a new environment the old connection is not booked in).
+    """
     try:
         facturen = lees_facturen(bestanden)
     except OngeldigeFactuur as fout:
@@ -262,38 +266,31 @@ def synchroniseer(instellingen: Instellingen, bestanden: Sequence[Path],
         log("Synchronisatie mislukt: er is nog geen koppeling met AFAS SB. Koppel de app via "
             "de App Center van AFAS SB.")
         return 2
-    code = 0
-    regels: list[str] = []
-    for koppeling in koppelingen:
-        tokens = TokenBron(
-            koppeling.basis_url + "/app/token", instellingen.client_id,
-            instellingen.client_secret, koppeling.refresh_token, koppeling.access_token,
-            koppeling.verloopt,
-            bewaar=partial(opslag.werk_token_bij, koppeling.basis_url))
-        client = SbClient(koppeling.basis_url, tokens, instellingen.beleid,
-                          instellingen.ca_bestand, log=log)
-        sync = Synchronisatie(opslag, instellingen, koppeling, client, log)
-        try:
-            verslag = sync.voer_uit(facturen)
-        except SbFout as fout:
-            regels.append(f"{koppeling.basis_url}: {fout}")
-            code = max(code, fout.exit_code)
-            continue
-        finally:
-            client.sluit()
-        for opmerking in verslag.opmerkingen:
-            log(f"Let op: {opmerking}")
-        if verslag.geboekt:
-            log(f"{len(verslag.geboekt)} facturen geboekt in {koppeling.basis_url}: "
-                + ", ".join(verslag.geboekt))
-        if verslag.fouten:
-            regels += [f"{koppeling.basis_url}: {fout}" for fout in verslag.fouten]
-            code = max(code, 1)
-    if code:
-        for regel in regels[:-1]:
+    koppeling = koppelingen[-1]
+    tokens = TokenBron(
+        koppeling.basis_url + "/app/token", instellingen.client_id, instellingen.client_secret,
+        koppeling.refresh_token, koppeling.access_token, koppeling.verloopt,
+        bewaar=partial(opslag.werk_token_bij, koppeling.basis_url))
+    client = SbClient(koppeling.basis_url, tokens, instellingen.beleid, instellingen.ca_bestand,
+                      log=log)
+    try:
+        verslag = Synchronisatie(opslag, instellingen, koppeling, client, log).voer_uit(facturen)
+    except SbFout as fout:
+        log(f"Synchronisatie mislukt: {koppeling.basis_url}: {fout}")
+        return fout.exit_code
+    finally:
+        client.sluit()
+    for opmerking in verslag.opmerkingen:
+        log(f"Let op: {opmerking}")
+    if verslag.geboekt:
+        log(f"{len(verslag.geboekt)} facturen geboekt in {koppeling.basis_url}: "
+            + ", ".join(verslag.geboekt) + ".")
+    if verslag.fouten:
+        for regel in verslag.fouten[:-1]:
             log(f"Fout: {regel}")
-        log(f"Synchronisatie mislukt: {regels[-1]}"
-            + (f" (en {len(regels) - 1} andere fouten, zie hierboven)" if len(regels) > 1 else ""))
-        return code
-    log(f"Synchronisatie geslaagd: {len(koppelingen)} AFAS SB-omgeving(en) bijgewerkt.")
+        andere = len(verslag.fouten) - 1
+        log(f"Synchronisatie mislukt: {koppeling.basis_url}: {verslag.fouten[-1]}"
+            + (f" (en {andere} andere fouten, zie hierboven)" if andere else ""))
+        return 1
+    log(f"Synchronisatie geslaagd: AFAS SB-omgeving {koppeling.basis_url} is bijgewerkt.")
     return 0
