@@ -382,13 +382,22 @@ def test_server_reads_bounded_requests_and_keeps_http11_alive() -> None:
 
 
 def test_command_line_mistakes_are_one_sentence_and_exit_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async def no_server(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the app started although its input was wrong")
+
+    monkeypatch.setattr("examples.salarisbureau.__main__.serve", no_server)
     base = ["serve", "--port", "0", "--data", str(tmp_path / "data")]
     assert main(base + ["--certfile", str(tmp_path / "cert.pem")]) == 2
     assert "--certfile and --keyfile go together" in capsys.readouterr().err
     assert main(base + ["--settings", str(tmp_path / "missing.json")]) == 2
     error = capsys.readouterr().err
     assert "missing.json does not exist" in error and "Traceback" not in error
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "salarisbureau-state.json").write_text("{half", "utf-8")
+    assert main(base) == 2
+    assert "is not valid JSON" in capsys.readouterr().err
 
 
 # ---- a judgement this kind of app needs, shown without the sandbox --------------------------

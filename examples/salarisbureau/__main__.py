@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import ssl
 import sys
 from pathlib import Path
 
-from examples.salarisbureau.ledger_book import LedgerBook
+from examples.salarisbureau.ledger_book import LedgerBook, LedgerBookError
 from examples.salarisbureau.server import serve, tls_context
 from examples.salarisbureau.settings import SettingsError, load_settings
 from examples.salarisbureau.web import SalarisbureauApp
+
+TRUST_HOSTS_ENV = "SALARISBUREAU_TRUST_HOSTS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--data", type=Path, required=True, help="folder for the bureau's records")
     run.add_argument("--settings", type=Path, help="salarisbureau.json (default: built-in)")
     run.add_argument("--trust-host", action="append", default=[], metavar="HOST:PORT",
-                     help="an SB host to trust besides *.afasfocus.nl (testing only)")
+                     help="an SB host to trust besides *.afasfocus.nl (testing only; also "
+                     f"{TRUST_HOSTS_ENV}=HOST:PORT,...)")
     run.add_argument("--demo-payroll", action="store_true",
                      help="give each new client environment one sample payroll run")
     run.add_argument("--certfile", help="PEM certificate chain: serve https (production)")
@@ -35,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs
     try:
-        settings = load_settings(args.settings, extra_test_hosts=tuple(args.trust_host),
+        from_env = [h.strip() for h in os.environ.get(TRUST_HOSTS_ENV, "").split(",")]
+        test_hosts = tuple(args.trust_host) + tuple(h for h in from_env if h)
+        settings = load_settings(args.settings, extra_test_hosts=test_hosts,
                                  demo_payroll=args.demo_payroll)
     except SettingsError as error:
         print(f"salarisbureau: {error}", file=sys.stderr)
@@ -51,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
               "PEM certificate chain and its key.", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(SalarisbureauApp(LedgerBook(args.data), settings), host=args.host,
-                          port=args.port, tls=tls))
+        book = LedgerBook(args.data)
+    except (LedgerBookError, OSError) as error:
+        print(f"salarisbureau: cannot use the data folder {args.data}: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(SalarisbureauApp(book, settings), host=args.host, port=args.port,
+                          tls=tls))
     except OSError as error:
         print(f"salarisbureau: cannot listen on {args.host}:{args.port} ({error.strerror}); "
               "pick a free port with --port.", file=sys.stderr)

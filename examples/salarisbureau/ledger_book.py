@@ -55,6 +55,10 @@ class Office:
     app_token: str = field(repr=False)  # a secret: never printed
 
 
+class LedgerBookError(RuntimeError):
+    """The records cannot be read; the message says which file and what to do."""
+
+
 class LedgerBook:
     """Thread-safe access to the bureau's records in `<data>/salarisbureau-state.json`."""
 
@@ -64,7 +68,11 @@ class LedgerBook:
         self._lock = threading.RLock()
         self._state: dict[str, Any] = {"office": None, "environments": {}, "runs": {}}
         if self.path.exists():
-            self._state = json.loads(self.path.read_text(encoding="utf-8"))
+            try:
+                self._state = json.loads(self.path.read_text(encoding="utf-8"))
+            except ValueError as error:
+                raise LedgerBookError(f"{self.path} is not valid JSON ({error}); restore it "
+                                      "from a backup before starting the app.") from None
 
     def _save(self) -> None:
         temporary = self.path.with_suffix(".tmp")
