@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,17 @@ def _skip_reason(message: str | None) -> str:
     return reason.splitlines()[0] if reason else ""
 
 
-def _exchange_block(exchange: ShortExchange, lang: str) -> str:
+_SEQ_REF = re.compile(r"(?<![\w#&])#(\d{1,6})\b")
+
+
+def _linked(sentence: str, check_id: str, shown: set[int]) -> str:
+    """`sentence` escaped, each "#12" it names linked to that exchange's block below."""
+    escaped = _e(sentence)
+    return _SEQ_REF.sub(lambda m: f'<a href="#{check_id}-x{m.group(1)}">#{m.group(1)}</a>'
+                        if int(m.group(1)) in shown else m.group(0), escaped)
+
+
+def _exchange_block(exchange: ShortExchange, lang: str, check_id: str) -> str:
     request_headers = "".join(f"\n{_e(k)}: {_e(v)}" for k, v in exchange.request_headers.items())
     response_headers = "".join(f"\n{_e(k)}: {_e(v)}"
                                for k, v in exchange.response_headers.items())
@@ -75,7 +86,7 @@ def _exchange_block(exchange: ShortExchange, lang: str) -> str:
     fault = (f'<p class="fault">{_e(text("fault", lang))}: {_e(exchange.fault)}</p>'
              if exchange.fault else "")
     return (
-        f'<div class="exchange" id="x{exchange.seq}">'
+        f'<div class="exchange" id="{check_id}-x{exchange.seq}">'
         f'<p class="xhead">#{exchange.seq} {_e(exchange.method)} {_e(exchange.url)} &rarr; '
         f'<b>{_e(status)}</b> <span class="muted">{_e(exchange.time)}, '
         f'{exchange.duration_ms:g} ms</span></p>{fault}'
@@ -124,15 +135,17 @@ def _check_section(
     for item in items:
         if item.skipped:
             continue
-        parts.append(f'<p class="sentence">{_e(translate(item.sentence, lang))}</p>')
+        fresh = [x for x in item.exchanges if x.seq not in shown] if not item.passed else []
+        linkable = shown | {x.seq for x in fresh}
+        parts.append(f'<p class="sentence">'
+                     f'{_linked(translate(item.sentence, lang), check_id, linkable)}</p>')
         if item.findings:
             parts.append("<ul class=\"findings\">" + "".join(
-                f"<li>{_e(translate(finding, lang))}</li>" for finding in item.findings)
-                + "</ul>")
-        fresh = [x for x in item.exchanges if x.seq not in shown]
-        if fresh and not item.passed:
+                f"<li>{_linked(translate(finding, lang), check_id, linkable)}</li>"
+                for finding in item.findings) + "</ul>")
+        if fresh:
             parts.append(f'<p class="muted">{_e(text("exchanges", lang))}:</p>')
-            parts += [_exchange_block(exchange, lang) for exchange in fresh]
+            parts += [_exchange_block(exchange, lang, check_id) for exchange in fresh]
             shown.update(x.seq for x in fresh)
     if not items and result is not None and status in ("failed", "broken", "unknown"):
         sentence = translate(first_line(result.message, check_id), lang)

@@ -292,7 +292,7 @@ def summary_lines(results: Sequence[CheckResult], *, verdict: Verdict | None = N
         message = first_line(result.message, result.check_id)
         if lang == "nl":
             word = {"FAIL": "FOUT", "SKIP": "NVT"}.get(word, word)
-            message = _shortened(translate(message.rstrip("."), lang))
+            message = _shortened(translate(message, lang))
         lines.append(f"{word:<7}{result.check_id:<8}{result.severity:<9}{message}")
     warned = warning_lines(results, lang=lang)
     if warned:
