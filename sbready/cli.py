@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="activate TOKEN in the Admin Center (serves demo and acme)")
     sandbox.add_argument("--hide-admin-scope", action="store_true",
                          help="getscopes lists only customer environments, not the Admin Center")
+    sandbox.add_argument("--redelivery-window", type=float, metavar="SECONDS",
+                         help="TrackingToken cache: deltas also return records changed this "
+                              "recently (default 300; 0 turns it off)")
+    sandbox.add_argument("--readkey-lifetime", type=float, metavar="SECONDS",
+                         help="how long a blob ReadKey stays valid (default 28 h)")
 
     proxy = sub.add_parser("proxy", help="serve the recording proxy in front of a real AFAS SB")
     proxy.add_argument("--upstream", required=True, metavar="https://<sub>.afasfocus.nl")
@@ -113,6 +118,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             app_token=args.app_token,
             admin_app_token=args.admin_app_token,
             list_admin_scope=not args.hide_admin_scope,
+            redelivery_window=args.redelivery_window,
+            readkey_lifetime=args.readkey_lifetime,
         )
     if args.command == "proxy":
         from sbready.proxy.cli import proxy_command

@@ -93,6 +93,9 @@ async def test_customer_tokens_do_not_open_getscopes_and_customer_app_tokens_sta
     assert demo.status_code == 200
     assert scopes.status_code == 401 and anonymous.status_code == 401
     assert at_admin.status_code == 401
+    # AFAS's 401 shape (troubleshooting page): Details, no ExceptionCode
+    assert "ExceptionCode" not in at_admin.json()
+    assert "NotAuthenticatedException" in scopes.json()["Details"]
 
 
 async def test_deactivating_the_admin_app_kills_every_token_it_gave(sandbox: Sandbox) -> None:

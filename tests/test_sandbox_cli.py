@@ -90,7 +90,9 @@ def test_sandbox_command_serves_until_terminated(spec_dir: Path) -> None:
 
 
 def test_sandbox_command_serves_an_admin_center_app_token(spec_dir: Path) -> None:
-    with _served_sandbox(spec_dir, "--admin-app-token", ADMIN_APP_TOKEN) as (base_url, printed), \
+    options = ("--admin-app-token", ADMIN_APP_TOKEN, "--redelivery-window", "0",
+               "--readkey-lifetime", "60")
+    with _served_sandbox(spec_dir, *options) as (base_url, printed), \
             httpx.Client(base_url=base_url, timeout=10) as http:
         body = {"apptoken": ADMIN_APP_TOKEN}
         admin = http.post("/admin/authentication/getaccesstoken", json=body)
@@ -138,3 +140,14 @@ def test_serve_runs_any_asgi_app_and_stops_in_time() -> None:
     assert not running._thread.is_alive()
     with pytest.raises(httpx.ConnectError):
         httpx.get(running.base_url + "/", timeout=2)
+
+
+def test_negative_sandbox_windows_are_usage_errors(
+    spec_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SB_SPEC_DIR", str(spec_dir))
+    assert main(["sandbox", "--port", "0", "--redelivery-window", "-1"]) == 2
+    assert "--redelivery-window must be 0 or more seconds" in capsys.readouterr().err
+    assert main(["sandbox", "--port", "0", "--app-token", APP_TOKEN,
+                 "--admin-app-token", APP_TOKEN]) == 2
+    assert "must differ" in capsys.readouterr().err

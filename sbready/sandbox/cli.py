@@ -28,16 +28,23 @@ def serve_command(
     app_token: str | None,
     admin_app_token: str | None = None,
     list_admin_scope: bool = True,
+    redelivery_window: float | None = None,
+    readkey_lifetime: float | None = None,
 ) -> int:
     """Build a sandbox (demo + acme, a demo OAuth client), print how to use it, serve it."""
     if app_token and admin_app_token and app_token == admin_app_token:
         raise UsageError("--app-token and --admin-app-token must differ; pass two tokens.")
+    for name, value in (("--redelivery-window", redelivery_window),
+                        ("--readkey-lifetime", readkey_lifetime)):
+        if value is not None and value < 0:
+            raise UsageError(f"{name} must be 0 or more seconds, not {value:g}.")
     if dialect not in ("observed", "schema"):
         raise UsageError(f"unknown dialect {dialect!r}; use --dialect observed or schema.")
     index = load_index(spec, sb_version)
     chosen: Dialect = "schema" if dialect == "schema" else "observed"
     sandbox = Sandbox(index, dialect=chosen, environments=ENVIRONMENTS,
-                      list_admin_scope=list_admin_scope)
+                      list_admin_scope=list_admin_scope, redelivery_window=redelivery_window,
+                      readkey_lifetime=readkey_lifetime)
     client_secret = secrets.token_urlsafe(24)
     sandbox.register_client(
         RegisteredClient(

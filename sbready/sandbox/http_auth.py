@@ -237,7 +237,8 @@ class AuthRoutes:
         except TokenError as error:
             draft.facts["error"] = error.error
             reason = error.description if error.status == 400 else None
-            return JSONResponse(status_body(error.status, reason), error.status)
+            body = status_body(error.status, reason, observed=self._observed)
+            return JSONResponse(body, error.status)
         draft.client_id = app.name
         draft.facts["issued_access_fp"] = self._fp(token)
         draft.facts["issued_for"] = target
@@ -272,12 +273,16 @@ class AuthRoutes:
         draft.client_id = check.grant.client_id if check.grant else None
         draft.facts["token_state"] = check.state
         if check.state != "valid":
-            return JSONResponse(status_body(401), 401)
+            return JSONResponse(status_body(401, observed=self._observed), 401)
         return JSONResponse(self.sandbox.scopes())
+
+    @property
+    def _observed(self) -> bool:
+        return self.sandbox.dialect == "observed"
 
     def _lifetime(self, seconds: int) -> int | str:
         """expires_in: a string as AFAS's guides show ("600"), an integer per the schema."""
-        return str(seconds) if self.sandbox.dialect == "observed" else seconds
+        return str(seconds) if self._observed else seconds
 
     def _known_environment(self, environment: str) -> bool:
         return environment == ADMIN or environment in self.sandbox.environments
