@@ -14,6 +14,7 @@ from sbready.errors import HarnessError, UsageError
 from sbready.report import html
 from sbready.report.html import (
     ENVIRONMENT_FILE,
+    ALLURE_FILE,
     REPORT_FILE,
     build_html,
     embedded_files,
@@ -54,8 +55,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def test_one_self_contained_file(built: Built) -> None:
-    assert built.report.name == REPORT_FILE
-    assert [p.name for p in built.report.parent.iterdir()] == [REPORT_FILE]
+    assert built.report.name == ALLURE_FILE
+    assert [p.name for p in built.report.parent.iterdir()] == [ALLURE_FILE]
     assert built.text.lstrip().startswith("<!DOCTYPE html>")
     assert "<title> sb-readiness report: Demo Partner </title>" in built.text
     # Strip embedded data, then every src/href left must be inline: nothing to fetch.
@@ -153,7 +154,7 @@ def test_failing_allure_reports_its_error(built: Built, tmp_path: Path,
     _fake_allure(tmp_path, "echo 'config is broken' >&2; exit 3", monkeypatch)
     with pytest.raises(HarnessError, match=r"exit 3\): config is broken"):
         build_html(built.results, tmp_path / "out", title="t", env_info={})
-    assert not (tmp_path / "out" / REPORT_FILE).exists()
+    assert not (tmp_path / "out" / ALLURE_FILE).exists()
 
 
 def test_environment_properties_are_read(tmp_path: Path) -> None:
@@ -179,7 +180,30 @@ def test_report_command_writes_everything_next_to_the_results(
     verdict = json.loads((reports / "verdict.json").read_text())
     assert verdict["blocking"] == ["INT-03"]
     assert (reports / "sb-readiness-junit.xml").is_file()
-    text = (reports / REPORT_FILE).read_text(encoding="utf-8")
+    text = (reports / ALLURE_FILE).read_text(encoding="utf-8")
     assert "<title> sb-readiness report: Demo Partner </title>" in text
     variables = json.loads(embedded_files(text)["widgets/variables.json"])
     assert variables["App"] == "Demo Partner" and variables["Harness version"] == "0.1.0"
+    front = (reports / REPORT_FILE).read_text(encoding="utf-8")
+    assert '<div class="word">NOT READY</div>' in front
+    assert '<a href="#INT-03">INT-03</a>' in front
+    assert f'href="{ALLURE_FILE}"' in front
+
+
+def test_report_command_in_dutch(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "reports" / "allure-results"
+    shutil.copytree(built.results, results)
+    assert report_command(str(results), None, lang="nl") == 1
+    out = capsys.readouterr().out
+    assert "Oordeel: NIET GEREED (1 blocker-fouten)" in out
+    assert "Werkende integratie" in out
+    front = (tmp_path / "reports" / REPORT_FILE).read_text(encoding="utf-8")
+    assert '<div class="word">NIET GEREED</div>' in front
+    assert "Werkende onboarding" in front and 'lang="nl"' in front
+
+
+def test_report_command_refuses_an_unknown_language(built: Built, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match='must be "en" or "nl"'):
+        report_command(str(built.results), str(tmp_path), lang="de")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sbready.report.html import REPORT_FILE, embedded_files, report_command
+from sbready.report.html import ALLURE_FILE, REPORT_FILE, embedded_files, report_command
 from sbready.report.junit import junit_xml
 from sbready.report.verdict import (
     WARNINGS_SHOWN_PER_CHECK,
@@ -246,7 +246,10 @@ def test_report_command_prints_warns_and_the_html_has_a_warnings_category(
     assert [w["id"] for w in on_disk["warnings"]] == ["ONB-06", "ONB-11", "INT-09", "INT-09",
                                                       "INT-09"]
     assert "<property name=\"warning\"" in (out_dir / "sb-readiness-junit.xml").read_text()
-    text = (out_dir / REPORT_FILE).read_text("utf-8")
+    front = (out_dir / REPORT_FILE).read_text("utf-8")
+    assert "the app never asked for an app token" in front  # the reviewer's page lists it too
+    assert PLANTED_SECRET not in front
+    text = (out_dir / ALLURE_FILE).read_text("utf-8")
     assert _categories(text) == {
         "Blocker failures (verdict NOT READY)": ["ONB-06"],
         "Warnings (not failures, verdict unaffected)": ["INT-09", "ONB-11"],
