@@ -8,6 +8,7 @@ from checks.judgement import Judgement, failed, judge, passed
 from sbready.listing import LogoFacts, UrlFacts
 
 ACCEPTED_LOGO_FORMATS = ("PNG", "JPEG", "SVG")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PLACEHOLDER_MARKERS = ("lorem ipsum", "todo", "tbd", "placeholder", "description here", "xxx")
 
 
@@ -38,20 +39,37 @@ def logo_usable(logo: LogoFacts, *, min_px: int, square_tolerance: float) -> Jud
     )
 
 
-def support_url_works(support: UrlFacts) -> Judgement:
+def _not_https(url: str, mode: str, findings: list[str], warnings: list[str]) -> None:
+    """http is a finding, except on loopback in development mode: a local test run of an app
+    that will be published with https (a warning reminds the partner)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if mode == "development" and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        warnings.append(f"{url} is http on loopback: accepted in development mode; AFAS "
+                        "publishes only https URLs, so submit the https one")
+        return
+    findings.append(f"{url} is not https")
+
+
+def support_url_works(support: UrlFacts, *, mode: str = "production") -> Judgement:
     """LST-02: the support URL is https and answers 2xx after redirects."""
-    findings = []
-    if urlsplit(support.url).scheme != "https":
-        findings.append(f"{support.url} is not https")
+    findings: list[str] = []
+    warnings: list[str] = []
+    _not_https(support.url, mode, findings, warnings)
     if support.error:
         findings.append(f"{support.url} could not be fetched: {support.error}")
     elif support.status is None or not 200 <= support.status < 300:
         findings.append(f"{support.url} answered {support.status} (at {support.final_url})")
-    elif support.final_url and urlsplit(support.final_url).scheme != "https":
-        findings.append(f"{support.url} redirects to {support.final_url}, which is not https")
+    elif support.final_url and support.final_url != support.url:
+        redirected: list[str] = []
+        _not_https(support.final_url, mode, redirected, warnings)
+        findings += [f"{support.url} redirects to {support.final_url}, which is not https"
+                     for _ in redirected]
+    scheme = urlsplit(support.url).scheme
     return judge("LST-02", findings,
-                 f"The support URL {support.url} answers {support.status} over https.",
-                 "The support URL does not work for customers.",
+                 f"The support URL {support.url} answers {support.status} over {scheme}.",
+                 "The support URL does not work for customers.", warnings=warnings,
                  url=support.url, status=support.status, final_url=support.final_url)
 
 
@@ -82,17 +100,20 @@ def description_detailed(description: str | None, *, min_chars: int) -> Judgemen
     return passed("LST-04", f"The description has {len(text)} characters.")
 
 
-def onboarding_url_publishable(url: str, first_answer: UrlFacts | None) -> Judgement:
+def onboarding_url_publishable(
+    url: str, first_answer: UrlFacts | None, *, mode: str = "production"
+) -> Judgement:
     """LST-05: the onboarding URL is absolute https and answers when given afasBaseUrl."""
     if not url:
         return failed("LST-05", "The listing has no onboarding URL; AFAS opens it from the App "
                       "Center with afasBaseUrl appended.")
     parts = urlsplit(url)
-    findings = []
+    findings: list[str] = []
+    warnings: list[str] = []
     if not parts.scheme or not parts.netloc:
         findings.append(f"'{url}' is not an absolute URL; AFAS opens it from the App Center")
-    elif parts.scheme != "https":
-        findings.append(f"'{url}' is not https")
+    else:
+        _not_https(url, mode, findings, warnings)
     if first_answer is None:
         findings.append("the onboarding URL was not opened with afasBaseUrl")
     elif first_answer.error:
@@ -100,5 +121,5 @@ def onboarding_url_publishable(url: str, first_answer: UrlFacts | None) -> Judge
     elif first_answer.status is None or not 200 <= first_answer.status < 400:
         findings.append(f"opening it with afasBaseUrl answered {first_answer.status}")
     return judge("LST-05", findings,
-                 f"The onboarding URL {url} is absolute https and accepts afasBaseUrl.",
-                 "The onboarding URL cannot be published as it is.", url=url)
+                 f"The onboarding URL {url} is absolute {parts.scheme} and accepts afasBaseUrl.",
+                 "The onboarding URL cannot be published as it is.", warnings=warnings, url=url)

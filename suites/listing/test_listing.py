@@ -25,7 +25,8 @@ def test_support_url(harness: Harness) -> None:
     url = harness.config.listing.support_url
     support = (follow_url(url, ca_file=harness.ca_file) if url
                else UrlFacts("(none)", None, None, (), "no support_url in [listing]"))
-    record(listing.support_url_works(support), support_url=support.__dict__)
+    record(listing.support_url_works(support, mode=harness.config.app.mode),
+           support_url=support.__dict__)
 
 
 @pytest.mark.check("LST-03")
@@ -47,5 +48,5 @@ def test_onboarding_url(harness: Harness) -> None:
     walk = harness.connected().result
     first = walk.hops[0] if walk.hops else None
     answer = UrlFacts(first.url, first.location, first.status, (), walk.error) if first else None
-    record(listing.onboarding_url_publishable(published, answer),
+    record(listing.onboarding_url_publishable(published, answer, mode=harness.config.app.mode),
            first_hop=first.__dict__ if first else None)
