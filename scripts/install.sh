@@ -2,6 +2,14 @@
 # Installs everything sb-readiness needs into .venv and node_modules (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Chromium for the report's browser test (tests/test_report_browser.py); Playwright drives this
+# Debian package, it never downloads a browser. Only where apt-get can install it (CI, root).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+    && [ "$(id -u)" = "0" ]; then
+  apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; } \
+    || echo "install.sh: chromium could not be installed; the browser test will skip" >&2
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
