@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from checks import onboarding
+from checks.evidence import of_kind
 from checks.judgement import Judgement
 from sbready.harness import Harness
 from sbready.sandbox.journal import Exchange
@@ -80,3 +81,13 @@ def require_connection(harness: Harness) -> None:
     # the root cause in ONB-02's own words; its findings are in ONB-02's result
     pytest.skip(f"not run: no working connection (ONB-02 failed: "
                 f"{judgement.sentence.rstrip('.')})")
+
+
+def require_consent_flow(harness: Harness) -> None:
+    """Skip an OAuth request check when the onboarding never reached the sandbox's /app/auth
+    (ONB-02 failed on that): there is no authorize or token request to judge."""
+    connection = known_customer(harness)
+    if connection.judgement.passed or of_kind(connection.exchanges, "authorize"):
+        return
+    pytest.skip(f"not run: the onboarding never reached the consent flow (ONB-02 failed: "
+                f"{connection.judgement.sentence.rstrip('.')})")

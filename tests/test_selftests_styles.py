@@ -70,12 +70,18 @@ def _sentence(run: VariantRun, check_id: str) -> str:
 def test_one_root_cause_gives_one_failure(tmp_path: Path, spec_dir: Path) -> None:
     os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
     dependent = ("INT-01", "INT-10", "ERR-01", "ERR-03", "ERR-10")
-    run = run_variant(tmp_path, flaws=["hardcoded_host"], only=("ONB-02", *dependent))
+    consent_flow = ("ONB-06", "ONB-07", "ONB-08", "ONB-09", "ONB-13")
+    run = run_variant(tmp_path, flaws=["hardcoded_host"],
+                      only=("ONB-02", *dependent, *consent_flow))
     assert run.statuses["ONB-02"] == "failed"
     for check_id in dependent:
         assert run.statuses.get(check_id) == "skipped", (check_id, run.messages.get(check_id))
         assert "not run: no working connection (ONB-02 failed" in run.messages[check_id]
         assert "  " not in run.messages[check_id].split("(ONB-02")[0]  # no empty placeholder
+    # the OAuth request checks have no request to judge when the flow never reached /app/auth
+    for check_id in consent_flow:
+        assert run.statuses.get(check_id) == "skipped", (check_id, run.messages.get(check_id))
+        assert "never reached the consent flow (ONB-02 failed" in run.messages[check_id]
 
 
 @pytest.mark.slow

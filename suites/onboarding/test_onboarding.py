@@ -16,7 +16,7 @@ from sbready.harness import (
     PROSPECT_ENVIRONMENT,
     Harness,
 )
-from suites.connection import known_customer, require_connection
+from suites.connection import known_customer, require_connection, require_consent_flow
 from suites.support import record
 
 
@@ -32,6 +32,7 @@ def _oauth_only(harness: Harness) -> tuple[str, str]:
     app = harness.config.app
     if app.auth != "oauth" or not app.client_id or not app.redirect_uri:
         pytest.skip("the app uses app tokens; the OAuth checks do not apply")
+    require_consent_flow(harness)  # one root cause: ONB-02 names a flow that never got here
     return app.client_id, app.redirect_uri
 
 
@@ -150,6 +151,7 @@ def _consent_flow_only(harness: Harness, why: str) -> str:
     app = harness.config.app
     if app.auth != "oauth" or not app.client_id:
         pytest.skip(f"the app uses app tokens: {why}")
+    require_consent_flow(harness)
     return app.client_id
 
 
