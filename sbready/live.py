@@ -158,8 +158,8 @@ def not_run_live(check: CheckInfo, live: LiveConfig) -> str | None:
         return (f"not run live: only with writes (allow_writes = true in [live]); it "
                 f"{support.reason}")
     if support.consent and live.connected:
-        return ("not run live: it judges a consent given in this run, and [live] connected = "
-                "true starts from an existing connection")
+        return ("not run live: [live] connected = true, and this check judges a consent "
+                "given in the run")
     return None
 
 
@@ -340,8 +340,11 @@ class LiveHarness(Harness):
         if any(200 <= e.status < 300 for e in calls):
             judgement = passed("ONB-02", f"An API call to {base} succeeded (live).")
         else:
+            consent_error = self.connected().result.error
             outcome = f"sync {sync_result.outcome}" if sync_result else "no [sync]"
-            judgement = failed("ONB-02", f"No API call to {base} succeeded live ({outcome}).",
+            sentence = (f"{consent_error[0].upper()}{consent_error[1:]}." if consent_error
+                        else f"No API call to {base} succeeded live ({outcome}).")
+            judgement = failed("ONB-02", sentence,
                                [f"{e.method} {e.path}: {e.status}" for e in calls[:5]]
                                or ["the app made no API call"])
         return LiveConnection(judgement, exchanges, {})

@@ -19,6 +19,7 @@ from sbready.errors import UsageError
 from sbready.harness import free_port
 from sbready.live import LiveConfig, load_live_config, not_run_live, start_live_harness
 from sbready.report.html import ENVIRONMENT_FILE
+from sbready.report.verdict import read_results
 from sbready.runner import execute, write_demo_config
 from sbready.sandbox.app import RegisteredClient, Sandbox
 from sbready.sandbox.server import ServedApp, serve
@@ -30,20 +31,22 @@ def _upstream_for(config_path: Path, environ: dict[str, str]) -> tuple[Sandbox, 
     would have registered it for the partner's development environment."""
     config = load_config(config_path, environ=environ)
     app = config.app
-    assert app.client_id and app.client_secret and app.redirect_uri
     sandbox = Sandbox(load_index(spec=app.spec, sb_version=app.sb_version))
+    if app.auth == "apptoken":
+        return sandbox, serve(sandbox.app)
+    assert app.client_id and app.client_secret and app.redirect_uri
     sandbox.register_client(RegisteredClient(
         client_id=app.client_id, client_secret=app.client_secret,
         redirect_uris=(app.redirect_uri,), bundles=tuple(app.bundles), name=app.name))
     return sandbox, serve(sandbox.app)
 
 
-def _live_demo(folder: Path, **live: Any) -> tuple[Path, dict[str, str]]:
+def _live_demo(folder: Path, auth: str = "oauth", **live: Any) -> tuple[Path, dict[str, str]]:
     """The demo app's readiness.toml with a fixed app port (its redirect URI is registered
     upstream before the run) and a [live] table."""
     workdir = folder / "work"
     workdir.mkdir(parents=True)
-    config_path, environ = write_demo_config(workdir)
+    config_path, environ = write_demo_config(workdir, auth=auth)
     text = config_path.read_text("utf-8").replace("{app_port}", str(free_port()))
     lines = ["", "[live]"] + [f"{key} = {json.dumps(value)}" for key, value in live.items()]
     config_path.write_text(text + "\n".join(lines) + "\n", "utf-8")
@@ -229,6 +232,53 @@ def test_the_consent_prompt_reaches_the_terminal_through_the_runner(
     assert "give consent as your customer would, within 1 s" in terminal
     assert "/Appcenter/AFASSB/?afasBaseUrl=" in terminal
     assert environ["DEMO_PARTNER_CLIENT_SECRET"] not in terminal
-    onb07 = _checks(tmp_path / "reports")["ONB-07"]
-    assert onb07["status"] == "failed" and "never exchanged" in onb07["message"]
-    assert outcome.exit_code == 1
+    (onb07,) = read_results(outcome.results_dir)
+    # no authorize, no token request to judge: the gate names the consent that never came
+    assert onb07.check_id == "ONB-07" and onb07.status == "skipped"
+    assert "No consent arrived within 1 s" in str(onb07.message)
+
+
+def _pointed_at(config_path: Path, upstream: ServedApp, extra: str) -> None:
+    text = config_path.read_text("utf-8").replace('upstream = ""',
+                                                   f'upstream = "{upstream.base_url}"')
+    config_path.write_text(text + extra, "utf-8")
+
+
+def test_connected_starts_from_the_apps_connection_and_skips_the_consent_checks(
+    tmp_path: Path, spec_dir: Path
+) -> None:
+    config_path, environ = _live_demo(tmp_path, upstream="", environment="demo")
+    sandbox, upstream = _upstream_for(config_path, environ)
+    with upstream:
+        _pointed_at(config_path, upstream, "connected = true\n")
+        execute(config_path, tmp_path / "reports", environ=environ, workdir=tmp_path / "work",
+                target="live", html=False, only=["ONB-06", "ONB-07", "ONB-01"])
+    checks = _checks(tmp_path / "reports")
+    for check_id in ("ONB-06", "ONB-07"):
+        assert checks[check_id]["status"] == "skipped"
+        assert "connected = true, and this check judges a consent" in checks[check_id]["message"]
+    assert checks["ONB-01"]["status"] == "passed"
+    # nobody was sent to consent: no authorize request reached the proxy's upstream
+    assert [e for e in sandbox.journal.exchanges() if e.kind == "authorize"] == []
+
+
+def test_an_app_token_app_runs_live_with_the_token_afas_activated(
+    tmp_path: Path, spec_dir: Path
+) -> None:
+    config_path, environ = _live_demo(tmp_path, auth="apptoken", upstream="",
+                                      environment="demo")
+    sandbox, upstream = _upstream_for(config_path, environ)
+    token = sandbox.activate("demo", bundles=["Verkoopjournaalpost"], name="demo-partner")
+    environ = {**environ, "LIVE_APP_TOKEN": token}
+    with upstream:
+        _pointed_at(config_path, upstream, 'app_token = "${LIVE_APP_TOKEN}"\n')
+        execute(config_path, tmp_path / "reports", environ=environ, workdir=tmp_path / "work",
+                target="live", only=["INT-01", "ERR-03", "ONB-11"])
+    checks = _checks(tmp_path / "reports")
+    assert checks["INT-01"]["status"] == "passed" and checks["ERR-03"]["status"] == "passed"
+    assert "not run live" in checks["ONB-11"]["message"]
+    exchanged = [e for e in sandbox.journal.exchanges() if e.kind == "getaccesstoken"]
+    assert exchanged and all(e.status == 200 for e in exchanged)
+    for path in (tmp_path / "reports").rglob("*"):
+        if path.is_file():
+            assert token not in path.read_text("utf-8", "replace"), path
