@@ -371,18 +371,31 @@ def retry_after_honoured(
                   "asked for.", warnings=warnings, waits_s=waits)
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """The next sync on the same work, run when the faulted sync did not succeed."""
+
+    exchanges: Sequence[Exchange]
+    outcome: str
+    output: str
+
+
 def retried_with_same_identifier(
     exchanges: Sequence[Exchange], held: Sequence[dict[str, Any]], *, sync_outcome: str,
-    sync_output: str, target: JudgedWrite | None = None,
+    sync_output: str, target: JudgedWrite | None = None, follow_up: FollowUp | None = None,
 ) -> Judgement:
     """ERR-08: after a lost answer SB holds the entry exactly once; retries reuse the identifier.
 
-    Judged on SB's state: the entry the lost write made is held once, and no retry reached SB
-    as a new request (another or no Tracking-Identifier). Where the operation does not declare
+    Judged on SB's state (`held`: after the scenario, the follow-up sync included): the entry
+    the lost write made is held once, and no retry reached SB as a new request (another or no
+    Tracking-Identifier). An app that reports the lost answer and completes the entry on its
+    next sync passes with a warning. Where the operation does not declare
     Tracking-Identifier, only what SB holds is judged.
     """
-    calls = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
-    dropped = [e for e in calls if e.status == 0 and e.fault]
+    faulted = [e for e in api_calls(exchanges) if e.method in ("POST", "PUT", "DELETE")]
+    later = list(follow_up.exchanges) if follow_up is not None else []
+    calls = faulted + [e for e in api_calls(later) if e.method in ("POST", "PUT", "DELETE")]
+    dropped = [e for e in faulted if e.status == 0 and e.fault]
     if not dropped:
         return failed("ERR-08", "The app made no write whose answer could be lost, so its "
                       f"retry could not be seen{_judged(target)}.", [f"writes: {len(calls)}"])
@@ -411,7 +424,12 @@ def retried_with_same_identifier(
                 "a new entry")
         (findings if any(e.seq > first.seq for e in calls) else warnings).append(note)
     if outcome != "synced":
-        findings.append(f"the sync did not succeed: {_last_line(sync_output)}")
+        if follow_up is not None and _outcome(follow_up.outcome, follow_up.output) == "synced":
+            warnings.append(f"the sync reported the lost answer ({_last_line(sync_output)}); "
+                            "the next sync completed the entry")
+        else:
+            last = follow_up.output if follow_up is not None else sync_output
+            findings.append(f"the sync did not succeed: {_last_line(last)}")
     replayed = landed.same_identifier_resends(calls)
     how = (f"the retry carried the same Tracking-Identifier and SB answered it from its cache "
            f"({where(replayed[0])})" if replayed else "no retry reached SB as a new request")

@@ -178,6 +178,23 @@ def test_retry_under_a_new_identifier_fails_err08_even_when_sb_refused_it() -> N
                and "SB refused it" in f for f in judgement.findings)
 
 
+def test_completing_the_entry_on_the_next_sync_passes_err08_with_a_warning() -> None:
+    first = lost()
+    next_sync = error_handling.FollowUp([replay_of(first, 5)], "synced", "posted 1")
+    judgement = error_handling.retried_with_same_identifier(
+        [first], HELD_ONCE, sync_outcome="failed", sync_output="no answer from SB",
+        follow_up=next_sync)
+    assert judgement.passed, judgement.message()
+    assert "the next sync completed the entry" in judgement.warnings[0]
+    resent = post(5, tid="t-5", result="Failed", errors=[ALREADY])
+    blind = error_handling.retried_with_same_identifier(
+        [first], HELD_ONCE, sync_outcome="failed", sync_output="no answer from SB",
+        follow_up=error_handling.FollowUp([resent], "failed", ALREADY))
+    assert not blind.passed
+    assert any("another Tracking-Identifier (t-5 instead of t-1)" in f for f in blind.findings)
+    assert any(f"the sync did not succeed: {ALREADY}" in f for f in blind.findings)
+
+
 def test_lost_write_without_identifier_and_duplicated_in_sb() -> None:
     first = lost(tid=None)
     retry = post(2, tid=None, result="Succeeded", created_id="e-2")

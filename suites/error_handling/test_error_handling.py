@@ -240,11 +240,16 @@ def test_lost_write_retried_once(harness: Harness) -> None:
     # the first answer is lost after SB stored the entry; the retry times out unseen
     sync = _sync_with_fault(harness, *_on_write(target, "response_lost"),
                             *_on_write(target, "timeout", hold=1.0))
+    follow_up = None
+    if sync.result.outcome != "synced":  # an app may complete the entry on its next sync
+        later = harness.sync()
+        follow_up = error_handling.FollowUp(later.exchanges, later.result.outcome,
+                                            later.result.output)
     record(error_handling.retried_with_same_identifier(
         sync.exchanges, _held(harness, target), sync_outcome=sync.result.outcome,
-        sync_output=sync.result.output, target=target),
-        exchanges=sync.exchanges, sync_output=sync.result.output,
-        judged_operation=_judged_operation(target))
+        sync_output=sync.result.output, target=target, follow_up=follow_up),
+        exchanges=sync.exchanges + (list(follow_up.exchanges) if follow_up else []),
+        sync_output=sync.result.output, judged_operation=_judged_operation(target))
 
 
 @pytest.mark.check("ERR-09")
