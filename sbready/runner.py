@@ -148,7 +148,8 @@ def execute(
     write_json(evidence_dir, LISTING_FILE, listing_facts(config))
     write_json(evidence_dir, PROVENANCE_FILE, {**provenance(
         config, settings=settings, command=command_line(), started=wall_start,
-        ended=time.time(), complete=not verdict.not_run), "target": env_info.get("Target")})
+        ended=time.time(), complete=not verdict.not_run), "target": env_info.get("Target"),
+        "writes": env_info.get("Writes")})
     history_dir = history or reports.parent / HISTORY_DIR_NAME
     runs = record_history(history_dir, verdict, wall_start)
     html_path = None
