@@ -83,7 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     proxy = sub.add_parser("proxy", help="serve the recording proxy in front of a real AFAS SB")
     proxy.add_argument("--upstream", required=True, metavar="https://<sub>.afasfocus.nl")
-    proxy.add_argument("--host", default="127.0.0.1")
     proxy.add_argument("--port", type=int, default=8610)
     proxy.add_argument("--allow-writes", action="store_true",
                        help="let POST/PUT/PATCH/DELETE to /<environment>/api/... through")
@@ -124,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "proxy":
         from sbready.proxy.cli import proxy_command
 
-        return proxy_command(args.upstream, host=args.host, port=args.port,
+        return proxy_command(args.upstream, port=args.port,
                              allow_writes=args.allow_writes, spec=args.spec,
                              sb_version=args.sb_version)
     if args.command == "report":

@@ -10,15 +10,17 @@ from sbready.spec.resolve import load_index
 
 
 def proxy_command(
-    upstream: str, *, host: str, port: int, allow_writes: bool, spec: str | None,
-    sb_version: str | None,
+    upstream: str, *, port: int, allow_writes: bool, spec: str | None, sb_version: str | None,
 ) -> int:
-    """Build the proxy, print how to point an app at it, and serve it until interrupted."""
+    """Build the proxy, print how to point an app at it, and serve it until interrupted.
+
+    Loopback only: the proxy carries the app's live tokens to AFAS, so nothing else may reach it.
+    """
+    host = "127.0.0.1"
     index = load_index(spec, sb_version) if (spec or sb_version) else None
     proxy = RecordingProxy(upstream, index=index, allow_writes=allow_writes)
     sock = bind(host, port)
-    shown_host = f"[{host}]" if ":" in host else host
-    base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
+    base_url = f"http://{host}:{sock.getsockname()[1]}"
     writes = ("writes ALLOWED: POST/PUT/PATCH/DELETE reach your environment and are processed"
               if allow_writes else "read-only: writes to /<environment>/api/... are refused "
               "with 403 and never sent (--allow-writes lets them through)")
