@@ -311,3 +311,21 @@ def test_an_unreachable_upstream_is_a_502_that_says_so(index_600: OperationIndex
     with serve(proxy.app) as served:
         answer = httpx.get(f"{served.base_url}/demo/api/ledgeraccounts", timeout=10)
     assert answer.status_code == 502 and "could not reach" in answer.json()["Message"]
+
+
+def test_token_errors_and_getscopes_are_journaled_from_the_answers(pair: Pair) -> None:
+    refused = httpx.post(f"{pair.url}/demo/app/token", timeout=5, data={
+        "grant_type": "refresh_token", "client_id": "partner", "client_secret": SECRET,
+        "refresh_token": "not-a-refresh-token-" + "r" * 20})
+    scopes = httpx.get(f"{pair.url}/authentication/getscopes", timeout=5,
+                       headers={"Authorization": "Bearer not-a-token-" + "t" * 20})
+    token, listing = pair.proxy.journal.exchanges()
+    assert refused.status_code == 400 and token.kind == "token"
+    assert token.facts["grant_type"] == "refresh_token"
+    assert token.facts["error"] == refused.json()["error"]
+    assert token.facts["refresh_fp"].startswith("fp:") and token.facts["issued_access_fp"] is None
+    assert scopes.status_code == 401
+    assert (listing.kind, listing.environment, listing.status) == ("getscopes", None, 401)
+    assert listing.facts["token_via"] == "bearer" and listing.facts["token_state"] == "rejected"
+    journal = pair.proxy.journal.export_json()
+    assert SECRET not in journal and "r" * 20 not in journal and "t" * 20 not in journal
