@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -40,7 +40,7 @@ class Pair:
 
 
 def _pair(index: OperationIndex, *, allow_writes: bool,
-          browser_to_upstream: bool = False) -> Iterator[Pair]:
+          browser_to_upstream: bool = False) -> Generator[Pair, None, None]:
     sandbox = Sandbox(index)
     sandbox.register_client(customer_client())
     with serve(sandbox.app) as upstream:
