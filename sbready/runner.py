@@ -187,8 +187,9 @@ def _print(outcome: RunOutcome) -> int:
     if outcome.html_path:
         print(f"{text('c_report', lang)}: {outcome.html_path}")
     # the last line, for people and CI logs alike
-    print(outcome.lines[-1] if outcome.lines and outcome.lines[-1].startswith(
-        text("c_verdict", lang)) else f"Verdict: {outcome.headline}")
+    prefix = f"{text('c_verdict', lang)}: "
+    print(next((line for line in reversed(outcome.lines) if line.startswith(prefix)),
+               f"Verdict: {outcome.headline}"))
     return outcome.exit_code
 
 
