@@ -215,6 +215,8 @@ def test_a_made_write_result_needs_writes_and_then_reports_what_sb_made(
         if not allowed:
             assert answer.status_code == 403 and "read-only" in answer.json()["Message"]
             assert target.upstream_paths("POST") == []
+            assert "not applied: writes are not allowed" in str(
+                target.proxy.journal.exchanges()[-1].fault)
             continue
         assert answer.json()["result"] == "PartiallySucceeded"
         assert len(target.sandbox.store.written("demo", "/api/phonenumber")) == 1

@@ -158,8 +158,7 @@ class RecordingProxy:
             environment=route.environment or "admin", method=method, path=route.inner_path,
             operation_id=draft.operation_id, is_api=route.kind == "api",
         )
-        forward_after_fault = False
-        answer_as: str | None = None
+        answer_as: str | None = None  # a write_result fault on a write SB processes
         if taken is not None:
             rule_id, rule = taken
             draft.fault = f"{rule.describe()} ({rule_id})"
@@ -167,7 +166,6 @@ class RecordingProxy:
             if injected is not None:
                 draft.facts["forwarded"] = False
                 return injected
-            forward_after_fault = True
             if rule.kind == "delay":
                 await asyncio.sleep(rule.delay)
             elif rule.kind == "response_lost":
@@ -176,14 +174,14 @@ class RecordingProxy:
                 answer_as = rule.result or "Failed"
         if write and not self.allow_writes:
             draft.facts.update(forwarded=False, refused="read-only")
-            if draft.drop:  # a lost answer needs the write to happen: it did not
+            if draft.drop or answer_as:  # both need SB to process the write: it did not
                 draft.drop = False
                 draft.fault = f"{draft.fault}; not applied: writes are not allowed"
             message = READ_ONLY_MESSAGE.format(method=method, path=request.url.path)
             return JSONResponse(status_body(403, message), 403,
                                 headers={"X-Sbready-Explanation": "read-only proxy"})
         response = await self._upstream(request, draft, method, headers, body)
-        if answer_as is not None and forward_after_fault:
+        if answer_as is not None:
             return self._as_write_result(response, answer_as, draft)
         return response
 
