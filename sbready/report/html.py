@@ -261,8 +261,14 @@ def report_command(results_dir: str, output: str | None, lang: str | None = None
     for line in summary_lines(check_results, verdict=verdict, lang=language):
         print(line)
     print()
-    print(f"Report:       {report}  (built in {elapsed:.1f} s; opens in any browser)")
-    print(f"Allure:       {output_dir / ALLURE_FILE}")
-    print(f"Verdict file: {verdict_path}")
-    print(f"JUnit:        {junit_path}")
+    if language == "nl":
+        print(f"Rapport:        {report}  (gebouwd in {elapsed:.1f} s; opent in elke browser)")
+        print(f"Allure:         {output_dir / ALLURE_FILE}")
+        print(f"Oordeelbestand: {verdict_path}")
+        print(f"JUnit:          {junit_path}")
+    else:
+        print(f"Report:       {report}  (built in {elapsed:.1f} s; opens in any browser)")
+        print(f"Allure:       {output_dir / ALLURE_FILE}")
+        print(f"Verdict file: {verdict_path}")
+        print(f"JUnit:        {junit_path}")
     return 0 if verdict.ready else 1
