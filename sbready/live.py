@@ -166,7 +166,7 @@ def not_run_live(check: CheckInfo, live: LiveConfig) -> str | None:
 def live_subset_line(live: LiveConfig, not_run: int, ran: int) -> str:
     """The console line that says the verdict covers a live subset."""
     return (f"Live subset: {ran} of {len(CHECKS)} checks ran against {live.afas_base_url} "
-            f"({live.access}); {not_run} are not run live (the README's checks table says why)")
+            f"({live.access}); not run live: {not_run} (the README's checks table says why)")
 
 
 @dataclass

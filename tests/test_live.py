@@ -83,7 +83,7 @@ def test_live_run_covers_a_live_subset_and_says_so(live_run: Any) -> None:
     not_live = {cid for cid, c in checks.items() if "not run live" in (c["message"] or "")}
     expected = {cid for cid, info in CHECKS.items() if info.live.mode != "yes"}
     assert not_live == expected
-    assert f"{len(not_live)} are not run live" in line
+    assert f"not run live: {len(not_live)} (" in line
     assert "only with writes" in checks["ERR-01"]["message"]
     assert "(allow_writes = true in [live])" in checks["ERR-01"]["message"]
     assert "only the sandbox can list" in checks["INT-08"]["message"]
