@@ -5,16 +5,20 @@
 // environment variables, so this file stays static:
 //   SBREADY_REPORT_NAME       report title
 //   SBREADY_REPORT_VARIABLES  JSON object of environment info (SB version, dialect, app, ...)
+//   SBREADY_REPORT_LANG       "en" (default) or "nl": Allure's own words and our categories
 import { defineConfig } from "allure";
 
 const variables = JSON.parse(process.env.SBREADY_REPORT_VARIABLES || "{}");
 const failing = ["failed", "broken"];
 const reportName = process.env.SBREADY_REPORT_NAME || "sb-readiness report";
+const dutch = process.env.SBREADY_REPORT_LANG === "nl";
 
 // Blocker and critical failures decide the verdict, so each gets its own category.
 const verdictCategory = (severity) => ({
   id: `${severity}-failures`,
-  name: `${severity[0].toUpperCase()}${severity.slice(1)} failures (verdict NOT READY)`,
+  name: dutch
+    ? `${severity[0].toUpperCase()}${severity.slice(1)}-fouten (oordeel NIET GEREED)`
+    : `${severity[0].toUpperCase()}${severity.slice(1)} failures (verdict NOT READY)`,
   matchers: { statuses: failing, labels: { severity: `^${severity}$` } },
   groupBy: [{ label: "check_id" }],
   groupByMessage: false,
@@ -29,7 +33,8 @@ export default defineConfig({
     verdictCategory("critical"),
     {
       id: "other-failures",
-      name: "Other failures (reported, verdict unaffected)",
+      name: dutch ? "Overige fouten (gemeld, oordeel ongewijzigd)"
+        : "Other failures (reported, verdict unaffected)",
       matchers: { statuses: failing },
       groupBy: [{ label: "check_id" }],
       groupByMessage: false,
@@ -39,7 +44,8 @@ export default defineConfig({
     // test that also warned stays under its failure; its warnings show as its steps and tag.
     {
       id: "warnings",
-      name: "Warnings (not failures, verdict unaffected)",
+      name: dutch ? "Waarschuwingen (geen fouten, oordeel ongewijzigd)"
+        : "Warnings (not failures, verdict unaffected)",
       matchers: { statuses: ["passed", "skipped"], labels: { warning: "." } },
       groupBy: [{ label: "check_id" }],
       groupByMessage: false,
@@ -51,7 +57,7 @@ export default defineConfig({
       options: {
         singleFile: true,
         reportName,
-        reportLanguage: "en",
+        reportLanguage: dutch ? "nl" : "en",
         // Review area, then check: several tests of one check sit together.
         groupBy: ["epic", "feature"],
       },

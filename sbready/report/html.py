@@ -154,6 +154,7 @@ def build_html(
     title: str,
     env_info: Mapping[str, str],
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    lang: str = DEFAULT_LANG,
 ) -> Path:
     """Build `output_dir/sb-readiness-allure.html`, one self-contained file; return its path.
 
@@ -167,6 +168,7 @@ def build_html(
     env.update(
         SBREADY_REPORT_NAME=title,
         SBREADY_REPORT_VARIABLES=json.dumps(dict(env_info)),
+        SBREADY_REPORT_LANG=lang,
         NO_COLOR="1",
         ALLURE_NO_ANALYTICS="true",  # honoured by some Allure plugins; the rest is stripped
     )
@@ -249,7 +251,7 @@ def report_command(results_dir: str, output: str | None, lang: str | None = None
     check_results = read_results(results)
     verdict = decide(check_results)
     started = time.monotonic()
-    build_html(results, output_dir, title=title, env_info=env_info)
+    build_html(results, output_dir, title=title, env_info=env_info, lang=language)
     history_dir = Path(history) if history else None
     runs = load_history(history_dir) if history_dir and history_dir.is_dir() else []
     report = build_front_page(results, output_dir, verdict, lang=language, history=runs,
