@@ -80,6 +80,7 @@ class Harness:
     redactor: Redactor
     app: AppProcess | None = None
     app_token: str | None = None
+    placeholders: dict[str, str] = field(default_factory=dict)  # as filled into the config
     # re-entrant: a shared scenario may build on another one (ONB-02 on the first sync)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _cache: dict[str, Any] = field(default_factory=dict)
@@ -248,11 +249,16 @@ class Harness:
         """Where the harness activated the app token: the Admin Center for admin-level apps."""
         return ADMIN_ENVIRONMENT if self.config.app.level == "admin" else CUSTOMER_ENVIRONMENT
 
-    def reactivate_app_token(self) -> None:
-        """The administrator activates the app again after deactivating it (same token)."""
-        if self.app_token:
-            self.sandbox.activate(self.app_token_environment, token=self.app_token,
-                                  bundles=self.config.app.bundles or None)
+    def reactivate_app_token(self) -> HandOff:
+        """The administrator activates the app again after deactivating it: activation makes
+        a new token (AFAS's authentication guide), handed over as [apptoken] says."""
+        token = self.sandbox.activate(self.app_token_environment,
+                                      bundles=self.config.app.bundles or None)
+        self.redactor.add(token)
+        self.app_token = token
+        self.placeholders["app_token"] = token
+        self.config = self.config.with_placeholders(self.placeholders)  # the new {app_token}
+        return self._hand_over()
 
     def _hand_over(self) -> HandOff:
         if self.config.apptoken is None or self.app_token is None:
@@ -368,7 +374,8 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
                 level="admin" if app.level == "admin" else "customer",
                 name=app.name,
             ))
-        harness = Harness(filled, workdir, index, sandbox, served, redactor, app_token=app_token)
+        harness = Harness(filled, workdir, index, sandbox, served, redactor, app_token=app_token,
+                          placeholders=dict(placeholders))
         harness.start_app()
         return harness
     except BaseException:

@@ -98,3 +98,15 @@ def test_cautious_four_times_ten_seconds_passes_err10_with_a_warning(
     run = run_variant(tmp_path, only=("ERR-10",), edit_config=edit)
     assert run.statuses.get("ERR-10") == "passed", run.messages.get("ERR-10")
     assert any("later than the recommended 15 s" in w for w in _warnings(run)["ERR-10"])
+
+
+def test_app_that_drops_a_rejected_token_is_reconnected_with_a_new_one(
+        tmp_path: Path, spec_dir: Path) -> None:
+    """After ERR-02 deactivates the token, the harness activates the app again (a new token)
+    and hands it over: the checks after it see a connected app, not a false failure."""
+    os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
+    checks = ("ERR-02", "ERR-03", "ERR-05", "INT-08")
+    run = run_variant(tmp_path, auth="apptoken", only=checks, edit_config=_with_env(
+        DEMO_PARTNER_STYLE="forget_rejected"))
+    failed = {c: run.messages[c] for c in checks if run.statuses.get(c) != "passed"}
+    assert not failed, failed

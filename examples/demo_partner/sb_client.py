@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -99,7 +99,15 @@ class SbClient:
                     f"re-authorization needed for {connection.base_url}: no app token stored; "
                     "run `connect` with the token from the AFAS App Center."
                 )
-            renewed = self.tokens.exchange_app_token(connection.base_url, connection.app_token)
+            try:
+                renewed = self.tokens.exchange_app_token(connection.base_url,
+                                                         connection.app_token)
+            except ReauthorizationNeeded:
+                if styles.is_on("forget_rejected"):
+                    # a rejected token is dropped: only a newly handed-over token reconnects
+                    self.store.save_connection(replace(connection, app_token=None,
+                                                       access_token=None))
+                raise
         elif self.settings.flaw("refresh_loop"):
             renewed = self._refresh_until_it_works()
         else:

@@ -25,6 +25,8 @@ STYLES: dict[str, str] = {
                  "call",
     "dutch": "reports failures to the user in Dutch",
     "cautious": "4 attempts per request (with DEMO_PARTNER_HTTP_TIMEOUT=10: 4 x 10 s)",
+    "forget_rejected": "drops an app token SB rejected and asks for a new one; only a token "
+                       "handed over again (the App Center's new activation) reconnects it",
     "same_id_after_failed": "re-sends an entry SB answered Failed on the next sync with the same "
                             "Tracking-Identifier, so SB answers from its cache (and reports it "
                             "again)",
