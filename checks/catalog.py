@@ -74,8 +74,8 @@ CHECKS: dict[str, CheckInfo] = {
            "A prospect (unknown environment) gets a 2xx landing or sign-up page, not an error.",
            "4xx/5xx for prospects"),
         _c("ONB-04", "normal", "Missing or malformed afasBaseUrl is handled",
-           "A missing or malformed afasBaseUrl gets a 4xx page with a message, no stack trace, "
-           "no 5xx.", "500, traceback in body"),
+           "A missing or malformed afasBaseUrl gets a page with a message (4xx recommended: a "
+           "2xx is a warning), no stack trace, no 5xx.", "500, traceback in body"),
         _c("ONB-05", "blocker", "Only AFAS hosts are trusted",
            "An afasBaseUrl outside *.afasfocus.nl (and the hosts allowlisted for testing) is "
            "refused; a decoy server on that host receives no request.",
@@ -268,8 +268,9 @@ CHECKS_NL: dict[str, tuple[str, str, str]] = {
                "Een prospect (onbekende omgeving) krijgt een 2xx landings- of aanmeldpagina, "
                "geen fout.", "4xx/5xx voor prospects"),
     "ONB-04": ("Ontbrekende of ongeldige afasBaseUrl wordt afgehandeld",
-               "Een ontbrekende of ongeldige afasBaseUrl krijgt een 4xx-pagina met een melding, "
-               "zonder stacktrace, zonder 5xx.", "500, traceback in de body"),
+               "Een ontbrekende of ongeldige afasBaseUrl krijgt een pagina met een melding (4xx "
+               "aanbevolen: 2xx geeft een waarschuwing), zonder stacktrace, zonder 5xx.",
+               "500, traceback in de body"),
     "ONB-05": ("Alleen AFAS-hosts worden vertrouwd",
                "Een afasBaseUrl buiten *.afasfocus.nl (en de voor tests toegestane hosts) wordt "
                "geweigerd; een lokserver op die host ontvangt geen verzoek.",

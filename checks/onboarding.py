@@ -361,6 +361,7 @@ def bad_base_url_rejected(cases: Sequence[tuple[str, Sequence[Hop], str | None]]
     if not cases:
         return failed("ONB-04", "No missing or malformed afasBaseUrl was tried.")
     findings = []
+    warnings = []
     for what, hops, error in cases:
         final = hops[-1] if hops else None
         findings += [f"{what}: {f}" for f in _server_errors(hops)]
@@ -370,16 +371,19 @@ def bad_base_url_rejected(cases: Sequence[tuple[str, Sequence[Hop], str | None]]
                 findings.append(f"{what}: {_hop(hop)} shows a stack trace ({marker!r})")
         if final is None or final.status == 0:
             findings.append(f"{what}: no answer" + (f" ({error})" if error else ""))
-        elif not 400 <= final.status < 500:
-            if final.status < 500:
-                findings.append(f"{what}: {_hop(final)}; expected a 4xx page")
+        elif final.status >= 500:
+            continue  # _server_errors named it
         elif len(visible_text(final.body)) < MIN_MESSAGE_CHARS:
             findings.append(f"{what}: {_hop(final)} has no message for the user")
+        elif not 400 <= final.status < 500:
+            # the outcome that matters is a message and no crash; the status is advice
+            warnings.append(f"{what}: {_hop(final)} shows a message; a 4xx status would also "
+                            "tell monitoring the link was wrong")
     return judge("ONB-04", findings,
-                 f"{len(cases)} missing or malformed afasBaseUrl values each got a 4xx page with "
-                 "a message and no stack trace.",
-                 "A missing or malformed afasBaseUrl is not answered with a clean 4xx page.",
-                 tried=[what for what, _, _ in cases])
+                 f"{len(cases)} missing or malformed afasBaseUrl values each got a page with a "
+                 "message and no stack trace.",
+                 "A missing or malformed afasBaseUrl is not answered with a clean page.",
+                 warnings=warnings, tried=[what for what, _, _ in cases])
 
 
 def foreign_host_refused(
@@ -406,14 +410,30 @@ def foreign_host_refused(
     if final is None or final.status == 0:
         findings.append("the onboarding URL gave no answer" + (f" ({walk_error})" if walk_error
                                                                else ""))
-    elif not blocked_url and not 400 <= final.status < 500 and final.status < 500:
-        findings.append(f"{_hop(final)}: the foreign afasBaseUrl was not refused with a 4xx")
+    warnings = []
+    if final is not None and final.status and not blocked_url and final.status < 400:
+        # judged by outcome: nothing reached the decoy and nothing sends the customer there
+        decoy_host = decoy_url.split("://", 1)[-1].split("/", 1)[0]
+        if _offers_host(final.body, decoy_host):
+            findings.append(f"{_hop(final)}: the page links or posts to the foreign host "
+                            f"{decoy_host}")
+        else:
+            warnings.append(f"{_hop(final)}: the foreign afasBaseUrl was refused with a "
+                            f"{final.status} page; a 4xx status would say so to monitoring")
     if findings:
         return failed("ONB-05", f"The app accepted the foreign afasBaseUrl {decoy_url}/demo; AFAS "
                       "expects it to refuse hosts outside *.afasfocus.nl.", findings)
     assert final is not None
     return passed("ONB-05", f"The app refused afasBaseUrl {decoy_url}/demo with {final.status} "
-                  "and the decoy on that host received no request.", final_url=final.url)
+                  "and the decoy on that host received no request.", warnings=warnings,
+                  final_url=final.url)
+
+
+def _offers_host(body: str, host: str) -> bool:
+    """True when a page sends the customer on to `host`: a link, form, frame or refresh."""
+    pattern = re.compile(r"""(?:href|action|src|content)\s*=\s*["']?[^"'>]*//"""
+                         + re.escape(host), re.IGNORECASE)
+    return bool(pattern.search(body or ""))
 
 
 def denied_consent_handled(

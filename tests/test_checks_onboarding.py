@@ -79,18 +79,24 @@ def test_traceback_markers_of_common_stacks() -> None:
     assert onboarding.traceback_in("<p>afasBaseUrl is missing; start from AFAS.</p>") is None
 
 
-def test_onb04_fails_for_a_4xx_with_a_stack_trace_and_a_2xx() -> None:
+def test_onb04_fails_for_a_stack_trace_an_empty_page_and_a_5xx() -> None:
     java = "<pre>\tat com.acme.Landing.get(Landing.java:12)</pre> bad request"
     judgement = onboarding.bad_base_url_rejected([
         ("missing", [_hop(400, java)], None),
-        ("malformed", [_hop(200, PAGE)], None),
-        ("empty", [_hop(400, "<p></p>")], None),
+        ("empty", [_hop(200, "<p></p>")], None),
+        ("crash", [_hop(500, PAGE)], None),
     ])
     assert not judgement.passed
     text = judgement.message()
     assert "missing: " in text and "stack trace" in text
-    assert "malformed: " in text and "expected a 4xx" in text
     assert "empty: " in text and "no message" in text
+    assert "crash: " in text
+
+
+def test_onb04_a_2xx_page_with_a_message_passes_with_a_warning() -> None:
+    judgement = onboarding.bad_base_url_rejected([("malformed", [_hop(200, PAGE)], None)])
+    assert judgement.passed, judgement.message()
+    assert any("a 4xx status would also" in w for w in judgement.warnings)
 
 
 def test_onb04_passes_clean_4xx_pages() -> None:
@@ -124,11 +130,22 @@ def test_onb05_fails_when_the_decoy_was_contacted_even_if_the_page_refused() -> 
     assert not judgement.passed and "POST /demo/app/token" in judgement.message()
 
 
-def test_onb05_fails_when_the_foreign_host_is_accepted_with_a_page() -> None:
+def test_onb05_fails_when_the_page_sends_the_customer_to_the_foreign_host() -> None:
+    page = '<form method="post" action="http://127.0.0.2:9/demo/app/auth"><button>Ga</button>'
+    judgement = onboarding.foreign_host_refused(
+        "http://127.0.0.2:9", [_hop(200, page)], blocked_url=None, decoy_requests=[],
+        walk_error=None)
+    assert not judgement.passed
+    assert "links or posts to the foreign host 127.0.0.2:9" in judgement.message()
+
+
+def test_onb05_a_2xx_refusal_page_passes_with_a_warning() -> None:
+    # judged by outcome: the decoy heard nothing and nothing sends the customer there
     judgement = onboarding.foreign_host_refused(
         "http://127.0.0.2:9", [_hop(200, PAGE)], blocked_url=None, decoy_requests=[],
         walk_error=None)
-    assert not judgement.passed and "not refused with a 4xx" in judgement.message()
+    assert judgement.passed, judgement.message()
+    assert any("refused with a 200 page" in w for w in judgement.warnings)
 
 
 def test_decoy_records_requests_without_values() -> None:
