@@ -129,9 +129,15 @@ def forbidden_reported(
                       [f"sync outcome: {sync_outcome}: {_last_line(sync_output)}"])
     findings: list[str] = []
     warnings: list[str] = []
-    if len(forbidden) > 2:
-        findings.append(f"{len(forbidden)} requests got 403 ({where(forbidden[0])} ... "
-                        f"{where(forbidden[-1])}); retry a 403 at most once")
+    # rights are per environment: an Admin Center app rightly asks each environment once
+    by_environment: dict[str | None, list[Exchange]] = {}
+    for e in forbidden:
+        by_environment.setdefault(e.environment, []).append(e)
+    for environment, refused in by_environment.items():
+        if len(refused) > 2:
+            findings.append(f"{len(refused)} requests got 403 in {environment} "
+                            f"({where(refused[0])} ... {where(refused[-1])}); retry a 403 at "
+                            "most once")
     outcome = _outcome(sync_outcome, sync_output)
     if outcome not in ("synced", "failed"):
         findings.append(f"the sync did not end by itself ({sync_outcome})")

@@ -112,7 +112,22 @@ def test_dutch_403_report_passes_and_hammering_fails() -> None:
     assert judgement.passed and not judgement.warnings, judgement.message()
     hammered = error_handling.forbidden_reported(
         [_forbidden(n) for n in range(1, 6)], READ, sync_outcome="failed", sync_output=dutch)
-    assert not hammered.passed and "5 requests got 403" in hammered.findings[0]
+    assert not hammered.passed and "5 requests got 403 in demo" in hammered.findings[0]
+
+
+def test_403_retried_once_in_each_environment_of_an_admin_app_passes() -> None:
+    """Rights are per environment: one retry each in demo, acme and atlas is not hammering."""
+    from dataclasses import replace
+
+    calls = [replace(_forbidden(n), environment=env)
+             for n, env in enumerate(("demo", "demo", "acme", "acme", "atlas", "atlas"), 1)]
+    judgement = error_handling.forbidden_reported(
+        calls, READ, sync_outcome="failed", sync_output="Geen rechten op de administraties.")
+    assert judgement.passed, judgement.message()
+    three = calls + [replace(_forbidden(7), environment="acme")]
+    again = error_handling.forbidden_reported(three, READ, sync_outcome="failed",
+                                              sync_output="Geen rechten.")
+    assert not again.passed and "3 requests got 403 in acme" in again.findings[0]
 
 
 def test_missing_trace_id_in_the_output_is_a_finding() -> None:
