@@ -285,8 +285,13 @@ def write_result_honoured(
 
 
 def _attempts(exchanges: Sequence[Exchange], operation_id: str) -> list[Exchange]:
-    return sorted((e for e in api_calls(exchanges) if e.operation_id == operation_id),
-                  key=lambda e: e.started)
+    """The calls of `operation_id` in time order, in the environment the first injected fault
+    hit (an Admin Center app calls it in every environment, each with its own retries)."""
+    calls = [e for e in api_calls(exchanges) if e.operation_id == operation_id]
+    faulted = [e for e in calls if e.fault]
+    if faulted:
+        calls = [e for e in calls if e.environment == faulted[0].environment]
+    return sorted(calls, key=lambda e: e.started)
 
 
 def backoff_on_unavailable(

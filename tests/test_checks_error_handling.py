@@ -275,3 +275,22 @@ def test_err01_retry_without_refresh_is_a_finding() -> None:
     judgement = error_handling.expired_token_recovered(calls, sync_outcome="failed",
                                                        sync_output="401")
     assert not judgement.passed and "did not refresh" in judgement.findings[0]
+
+
+def test_backoff_is_judged_in_the_environment_the_fault_hit() -> None:
+    """An Admin Center app reads each environment: acme's calls are not retries of demo's."""
+    from dataclasses import replace
+
+    demo = [exchange(1, api_path="/api/administrations", status=503, operation_id=READ,
+                     started=0.0, fault="status 503"),
+            exchange(3, api_path="/api/administrations", status=503, operation_id=READ,
+                     started=0.5, fault="status 503"),
+            exchange(5, api_path="/api/administrations", status=200, operation_id=READ,
+                     started=1.5)]
+    acme = [replace(exchange(n, api_path="/api/administrations", operation_id=READ,
+                             started=start), environment="acme")
+            for n, start in ((2, 0.01), (4, 0.52))]
+    judgement = error_handling.backoff_on_unavailable(
+        sorted(demo + acme, key=lambda e: e.seq), READ, sync_outcome="synced", sync_output="ok")
+    assert judgement.passed, judgement.message()
+    assert judgement.evidence["gaps_s"] == [0.5, 1.0]
