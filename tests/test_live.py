@@ -41,12 +41,13 @@ def _upstream_for(config_path: Path, environ: dict[str, str]) -> tuple[Sandbox, 
     return sandbox, serve(sandbox.app)
 
 
-def _live_demo(folder: Path, auth: str = "oauth", **live: Any) -> tuple[Path, dict[str, str]]:
+def _live_demo(folder: Path, auth: str = "oauth", flaws: tuple[str, ...] = (),
+               **live: Any) -> tuple[Path, dict[str, str]]:
     """The demo app's readiness.toml with a fixed app port (its redirect URI is registered
     upstream before the run) and a [live] table."""
     workdir = folder / "work"
     workdir.mkdir(parents=True)
-    config_path, environ = write_demo_config(workdir, auth=auth)
+    config_path, environ = write_demo_config(workdir, auth=auth, flaws=flaws)
     text = config_path.read_text("utf-8").replace("{app_port}", str(free_port()))
     lines = ["", "[live]"] + [f"{key} = {json.dumps(value)}" for key, value in live.items()]
     config_path.write_text(text + "\n".join(lines) + "\n", "utf-8")
@@ -282,3 +283,23 @@ def test_an_app_token_app_runs_live_with_the_token_afas_activated(
     for path in (tmp_path / "reports").rglob("*"):
         if path.is_file():
             assert token not in path.read_text("utf-8", "replace"), path
+
+
+@pytest.mark.parametrize(("flaw", "check_id", "finding"), [
+    # derived by the proxy from traffic alone: the verifier against the challenge it saw
+    ("verifier_mismatch", "ONB-07", "code_verifier does not match the code_challenge"),
+    # judged on a write the read-only proxy refused: the request is journaled all the same
+    ("wrong_accept_version", "INT-02", "needs Accept-Version: 2"),
+])
+def test_the_same_checks_catch_flaws_in_live_traffic(
+    tmp_path: Path, spec_dir: Path, flaw: str, check_id: str, finding: str
+) -> None:
+    config_path, environ = _live_demo(tmp_path, flaws=(flaw,), upstream="", environment="demo")
+    _, upstream = _upstream_for(config_path, environ)
+    with upstream:
+        _pointed_at(config_path, upstream, 'consent = "scripted"\n')
+        outcome = execute(config_path, tmp_path / "reports", environ=environ,
+                          workdir=tmp_path / "work", target="live", html=False, only=[check_id])
+    (result,) = read_results(outcome.results_dir)
+    assert result.status == "failed", result
+    assert finding in str(result.message)
