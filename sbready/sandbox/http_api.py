@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -321,4 +322,7 @@ def _serialise(stored: StoreResponse) -> _Answer:
 
 
 def _json_bytes(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return orjson.dumps(value)  # several times faster than json on pages of records
+    except TypeError:  # what orjson cannot encode (e.g. integers beyond 64 bits): json can
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sbready.sandbox.journal import Exchange, Journal
+from sbready.sandbox.journal import Exchange, Journal, PackedJson
 from sbready.sandbox.redact import SandboxRedactor
 from sbready.secrets import Redactor
 
@@ -258,18 +259,44 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
         text = body.decode("utf-8", "replace")
         return _bounded(redact.query(parse_qsl(text, keep_blank_values=True)))
     if media.endswith("json") or (not media and body.lstrip()[:1] in (b"{", b"[")):
+        packed = _packed_if_clean(redact, body)
+        if packed is not None:
+            return packed
         try:
             parsed = json.loads(body)
         except ValueError:
             pass
         else:
             redacted, text = redact.json_with_text(parsed)
-            return redacted if len(text) <= MAX_BODY_CAPTURE else text[:MAX_BODY_CAPTURE]
+            if len(text) > MAX_BODY_CAPTURE:
+                return text[:MAX_BODY_CAPTURE]
+            return PackedJson(text.encode("utf-8", "surrogatepass"))
     if media.startswith("text/") or media.endswith("json") or not media:
         text = _TEXT_REDACTOR.redact(redact.scrub(body.decode("utf-8", "replace")))
         limit = MAX_HTML_CAPTURE if media == "text/html" else MAX_BODY_CAPTURE
         return text[:limit]
     return f"<{len(body)} bytes of {media}>"
+
+
+def _packed_if_clean(redact: SandboxRedactor, body: bytes) -> PackedJson | None:
+    """The body itself, kept as bytes, when it is complete JSON with nothing to redact.
+
+    The common case (an API answer or write body): no parse and no walk at capture; the
+    journal parses it when a check reads it. A body cut at MAX_BODY_CAPTURE is no JSON.
+    """
+    if len(body) >= MAX_BODY_CAPTURE:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not redact.clean_json_text(text):
+        return None
+    try:
+        orjson.loads(body)  # only valid JSON is kept as JSON (orjson: strict and fast)
+    except orjson.JSONDecodeError:
+        return None  # or JSON orjson refuses (NaN, huge numbers): the careful path
+    return PackedJson(body)
 
 
 def _bounded(value: Any) -> Any:

@@ -4,6 +4,13 @@ Secrets are redacted at capture: the Exchange never holds a client secret, code,
 code_verifier, access/refresh/app token or password. Where a later judgement needs
 the secret, the sandbox stores a derived fact in `facts` (e.g. "verifier_matches_challenge")
 or a stable fingerprint ("fp:" + 12 hex chars of a per-run keyed hash).
+
+Memory stays bounded in a long-running sandbox (`JournalLimits`): JSON bodies are kept as
+their compact (already redacted) bytes and parsed when read; the journal keeps the last
+`max_exchanges` exchanges, and the response bodies of successful GETs (pages of records, the
+bulk of the bytes) up to `read_body_budget` bytes in total, the oldest dropped first (their
+body becomes BODY_DROPPED). Write, error and auth bodies, which the checks judge, stay as
+long as their exchange.
 """
 
 from __future__ import annotations
@@ -11,10 +18,46 @@ from __future__ import annotations
 import bisect
 import json
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 REDACTED = "[redacted]"
+BODY_DROPPED = "[body dropped: the journal keeps the most recent successful GET bodies only]"
+
+
+class PackedJson(bytes):
+    """The compact UTF-8 JSON text of an already redacted body; parsed when read."""
+
+
+class _Body:
+    """An Exchange attribute that keeps a PackedJson as bytes and answers it parsed."""
+
+    def __init__(self, name: str) -> None:
+        self._slot = f"_{name}_stored"
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        stored = instance.__dict__.get(self._slot)
+        return json.loads(stored) if isinstance(stored, PackedJson) else stored
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self._slot] = value
+
+
+def stored_body(exchange: Exchange, name: str) -> Any:
+    """The body as kept (a PackedJson, a parsed value, text or None), without parsing it."""
+    return exchange.__dict__.get(f"_{name}_stored")
+
+
+def body_size(value: Any) -> int:
+    """Roughly how many bytes a kept body holds (its JSON length for parsed values)."""
+    if value is None:
+        return 0
+    if isinstance(value, bytes | str):
+        return len(value)
+    return len(json.dumps(value, ensure_ascii=False, default=str))
 
 
 @dataclass
@@ -48,6 +91,28 @@ class Exchange:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+for _name in ("request_body", "response_body"):
+    setattr(Exchange, _name, _Body(_name))  # after @dataclass: its __init__ sets through it
+
+
+@dataclass(frozen=True)
+class JournalLimits:
+    """How much a journal keeps (see the module doc); None: no limit."""
+
+    max_exchanges: int | None = 20_000
+    read_body_budget: int | None = 32 * 1024 * 1024  # bytes of successful GET bodies
+
+    def describe(self) -> str:
+        """One line for the sandbox's banner."""
+        count = "every exchange" if self.max_exchanges is None else \
+            f"the last {self.max_exchanges:,} exchanges"
+        budget = "all successful GET bodies" if self.read_body_budget is None else \
+            f"successful GET bodies up to {self.read_body_budget / 2**20:g} MiB in total " \
+            "(oldest dropped first)"
+        return f"journal keeps {count}; {budget}; write, error and auth bodies with their " \
+               "exchange; every body redacted and cut at 64 kB"
+
+
 class Journal:
     """The sandbox's record of exchanges, in arrival order; safe to read from other threads.
 
@@ -55,10 +120,13 @@ class Journal:
     added when it completes, so a held request appears late but with its arrival number.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limits: JournalLimits | None = None) -> None:
+        self.limits = limits or JournalLimits()
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._last_seq = 0
+        self._read_bodies: deque[tuple[Exchange, int]] = deque()  # oldest first
+        self._read_bytes = 0
 
     def next_seq(self) -> int:
         """Reserve the sequence number of a request that just arrived."""
@@ -68,14 +136,29 @@ class Journal:
 
     def add(self, exchange: Exchange) -> None:
         """Record a completed exchange (its seq came from `next_seq`)."""
+        budget = self.limits.read_body_budget
+        size = 0
+        if budget is not None and exchange.method == "GET" and exchange.status == 200:
+            size = body_size(stored_body(exchange, "response_body"))
         with self._lock:
             # Held requests complete late: insert by arrival number, not completion.
-            bisect.insort(self._exchanges, exchange, key=lambda item: item.seq)
+            bisect.insort(self._exchanges, exchange, key=_seq)
+            if size:
+                self._read_bodies.append((exchange, size))
+                self._read_bytes += size
+                while budget is not None and self._read_bytes > budget and self._read_bodies:
+                    oldest, oldest_size = self._read_bodies.popleft()
+                    oldest.response_body = BODY_DROPPED
+                    self._read_bytes -= oldest_size
+            most = self.limits.max_exchanges
+            if most is not None and len(self._exchanges) > most + max(1, most // 16):
+                del self._exchanges[:len(self._exchanges) - most]  # in batches: amortised
 
     def exchanges(self, since: int = 0) -> list[Exchange]:
         """Completed exchanges with seq > `since`, in seq order."""
         with self._lock:
-            return [exchange for exchange in self._exchanges if exchange.seq > since]
+            start = bisect.bisect_right(self._exchanges, since, key=_seq)
+            return self._exchanges[start:]
 
     def last_seq(self) -> int:
         """The highest sequence number handed out so far (0 before any request)."""
@@ -86,6 +169,8 @@ class Journal:
         """Forget every exchange; numbering continues so old marks stay meaningful."""
         with self._lock:
             self._exchanges.clear()
+            self._read_bodies.clear()
+            self._read_bytes = 0
 
     def find(
         self,
@@ -116,3 +201,7 @@ class Journal:
             indent=1,
             default=str,
         )
+
+
+def _seq(exchange: Exchange) -> int:
+    return exchange.seq

@@ -39,6 +39,8 @@ _SECRET_KEY = re.compile(
 )
 # Characters json.dumps escapes: a known value holding one cannot be found in dumps text.
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+# Quoted field names whose values are secrets: a JSON text without any needs no walk.
+_QUOTED_SECRET_NAMES = tuple(f'"{name}"' for name in sorted(HIDDEN_FIELDS | FINGERPRINTED_FIELDS))
 
 
 class SandboxRedactor:
@@ -50,6 +52,7 @@ class SandboxRedactor:
         self._known: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
         self._known_in_json_text = True  # every known value reads the same in json.dumps text
+        self._known_values: tuple[str, ...] = ()
 
     def fingerprint(self, value: str) -> str:
         """"fp:" + 12 hex characters of a keyed hash: stable per sandbox, irreversible."""
@@ -67,6 +70,7 @@ class SandboxRedactor:
             if _JSON_ESCAPED.search(value):
                 self._known_in_json_text = False
             ordered = sorted(self._known, key=len, reverse=True)
+            self._known_values = tuple(ordered)
             self._pattern = re.compile("|".join(map(re.escape, ordered)))
 
     def contains_known(self, text: str) -> bool:
@@ -108,6 +112,22 @@ class SandboxRedactor:
         if isinstance(value, list | tuple):
             return [self.json(item) for item in value]
         return value
+
+    def clean_json_text(self, text: str) -> bool:
+        """True when raw JSON `text` surely holds nothing to redact, so it may be kept as is.
+
+        Conservative: any backslash (an escape could spell a secret), any quoted secret field
+        name (as key or value) or any known secret value means "not sure". Plain substring
+        searches: far cheaper than a regex over a 30 kB page of records.
+        """
+        if "\\" in text:
+            return False
+        lowered = text.lower()
+        if any(name in lowered for name in _QUOTED_SECRET_NAMES):
+            return False
+        with self._lock:
+            known = self._known_values
+        return not any(value in text for value in known)
 
     def json_with_text(self, value: Any) -> tuple[Any, str]:
         """`json(value)` and its json.dumps text (ensure_ascii off, default=str).
