@@ -390,8 +390,8 @@ def start_live_harness(
             proxy.redactor.remember(secret, follow=False)
         # the proxy plays the sandbox's part: journal, redactor, faults (see the module doc)
         harness = LiveHarness(filled, workdir, index, cast(Sandbox, proxy), served, redactor,
-                              app_token=live.app_token, live=live, proxy=proxy,
-                              announce=announce)
+                              app_token=live.app_token, placeholders=dict(placeholders),
+                              live=live, proxy=proxy, announce=announce)
         harness.start_app()
         return harness
     except BaseException:
