@@ -81,6 +81,7 @@ class SyncConfig:
     command: str | None = None
     url: str | None = None
     timeout: float = 60.0
+    status_url: str | None = None  # polled after a 202 answer that has no Location header
 
 
 @dataclass(frozen=True)
@@ -515,16 +516,20 @@ class _Builder:
 
     def sync(self, raw: Any) -> SyncConfig:
         where = "[sync]"
-        table = self.table(raw, where, ("command", "url", "timeout"))
+        table = self.table(raw, where, ("command", "url", "timeout", "status_url"))
         if ("command" in table) == ("url" in table):
             raise self.fail(
                 f"{where} needs exactly one of command = \"...\" (exit 0 = synced) or "
                 "url = \"...\" (POST, 2xx = synced)."
             )
+        if "status_url" in table and "url" not in table:
+            raise self.fail(f"status_url in {where} goes with url = \"...\" (an HTTP sync "
+                            "answering 202); remove it or use url instead of command.")
         return SyncConfig(
             command=self.string(table, "command", where),
             url=self.string(table, "url", where),
             timeout=self.number(table, "timeout", where, 60.0),
+            status_url=self.string(table, "status_url", where),
         )
 
     def apptoken(self, raw: Any) -> AppTokenConfig:
