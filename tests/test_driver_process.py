@@ -239,3 +239,28 @@ def test_app_token_command_hand_off(tmp_path: Path) -> None:
                                      env=None, cwd=tmp_path, redactor=redactor)
         assert result.ok is ok and result.exit_code == code
         assert "connected with [redacted]" in result.output and token not in result.output
+
+
+def test_ready_url_waits_for_a_ca_file_the_app_writes_at_start(tmp_path: Path) -> None:
+    import trustme
+
+    authority = trustme.CA()
+    served = authority.issue_cert("127.0.0.1")
+    (tmp_path / "later-ca.pem").write_bytes(authority.cert_pem.bytes())
+    served.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "app.pem"))
+    ca_file = tmp_path / "tls" / "ca.pem"  # does not exist until the app has started
+    port = free_port()
+    script = (
+        "import http.server, os, shutil, ssl, time; time.sleep(0.4);"
+        f"os.makedirs({str(ca_file.parent)!r}, exist_ok=True);"
+        f"shutil.copy({str(tmp_path / 'later-ca.pem')!r}, {str(ca_file)!r});"
+        f"server = http.server.HTTPServer(('127.0.0.1', {port}),"
+        " http.server.SimpleHTTPRequestHandler);"
+        "context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);"
+        f"context.load_cert_chain({str(tmp_path / 'app.pem')!r});"
+        "server.socket = context.wrap_socket(server.socket, server_side=True);"
+        "server.serve_forever()"
+    )
+    with app(f"{PY} -c {shlex.quote(script)}", tmp_path, ca_file=ca_file,
+             ready_url=f"https://127.0.0.1:{port}/") as process:
+        assert 0.3 < process.wait_ready() < 5.0

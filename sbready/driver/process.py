@@ -91,8 +91,8 @@ class AppProcess:
             f"127.0.0.1:{self.ready_port}" if self.ready_port else "the process"
         )
         last_problem = "no answer yet"
-        verify = tls_verify(self.ca_file) if self.ready_url else True
-        with httpx.Client(verify=verify, timeout=1.0) as client:
+        client: httpx.Client | None = None
+        try:
             while True:
                 code = self._process.poll()
                 if code is not None:
@@ -100,7 +100,14 @@ class AppProcess:
                         f"the app exited with code {code} before it was ready; last output: "
                         f"{self._tail()}"
                     )
-                problem = self._probe(client)
+                if client is None and self._ca_file_pending():
+                    # an app may write the certificate ca_file names only when it starts
+                    problem: str | None = f"the CA file {self.ca_file} does not exist yet"
+                else:
+                    if client is None:
+                        verify = tls_verify(self.ca_file) if self.ready_url else True
+                        client = httpx.Client(verify=verify, timeout=1.0)
+                    problem = self._probe(client)
                 if problem is None:
                     return time.monotonic() - started
                 last_problem = problem
@@ -111,6 +118,12 @@ class AppProcess:
                         f"check the app; last output: {self._tail()}"
                     )
                 time.sleep(POLL_INTERVAL)
+        finally:
+            if client is not None:
+                client.close()
+
+    def _ca_file_pending(self) -> bool:
+        return bool(self.ready_url and self.ca_file is not None and not self.ca_file.exists())
 
     def _probe(self, client: httpx.Client) -> str | None:
         """None when the app answers; otherwise why not."""
