@@ -149,7 +149,8 @@ def execute(
     write_json(evidence_dir, PROVENANCE_FILE, {**provenance(
         config, settings=settings, command=command_line(), started=wall_start,
         ended=time.time(), complete=not verdict.not_run), "target": env_info.get("Target"),
-        "writes": env_info.get("Writes")})
+        "writes": env_info.get("Writes"),
+        "rerun": rerun_base or f"sb-readiness run --config {config_path}"})
     history_dir = history or reports.parent / HISTORY_DIR_NAME
     runs = record_history(history_dir, verdict, wall_start)
     html_path = None
@@ -159,7 +160,7 @@ def execute(
         html_path = build_front_page(
             results_dir, reports, verdict, lang=language, history=runs,
             history_dir=str(history_dir),
-            rerun_base=rerun_base or f"sb-readiness run --config {config_path}")
+            rerun_base=None)  # read back from the provenance just written
     return RunOutcome(0 if verdict.ready else 1, verdict.headline, results_dir, junit_path,
                       html_path, lines, time.monotonic() - started, language)
 

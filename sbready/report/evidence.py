@@ -34,7 +34,7 @@ MEANINGFUL_HEADERS = (
     "retry-after", "location", "www-authenticate", "x-trace-id", "traceid",
 )
 _BODY_LIMIT = 1200  # characters of a body shown inline; the journal has the rest
-_INLINE_LIMIT = 6  # exchanges shown inline per judgement
+_INLINE_LIMIT = 4  # exchanges shown inline per judgement; the journal has every one
 _lock = threading.Lock()
 _journaled: set[tuple[int, float]] = set()
 

@@ -172,6 +172,8 @@ def _banner(verdict: Verdict, page: FrontPage) -> str:
     parts = [f'<header class="banner {css}" id="verdict"><div class="word">{_e(word)}</div>',
              f'<div class="app">{_e(page.app_name)} &middot; {_e(text("title", lang))}</div>',
              f'<p>{_e(text("ran", lang, ran=ran, total=total))}</p>']
+    if page.provenance.get("target"):  # a live run says what it ran against
+        parts.append(f'<p>{_e(page.provenance["target"])}</p>')
     missing = len(verdict.not_run)
     if missing:
         ids = ", ".join(verdict.not_run)
@@ -249,7 +251,7 @@ def _provenance(page: FrontPage) -> str:
         ("spec_sha", p.get("spec_sha256")), ("config_hash", p.get("config_sha256")),
         ("app", p.get("app")), ("app_version", p.get("app_version")),
         ("command", p.get("command")), ("started", p.get("started")),
-        ("ended", p.get("ended")),
+        ("ended", p.get("ended")), ("target", p.get("target")), ("writes", p.get("writes")),
         ("complete", text("yes" if p.get("complete") else "no", lang)
          if "complete" in p else None),
     ]

@@ -190,7 +190,7 @@ def evidence_folder(results_dir: Path) -> Path:
 def build_front_page(
     results_dir: Path, output_dir: Path, verdict: Verdict, *, lang: str = DEFAULT_LANG,
     history: list[dict[str, Any]] | None = None, history_dir: str = "",
-    rerun_base: str = "sb-readiness run --config readiness.toml", with_allure: bool = True,
+    rerun_base: str | None = None, with_allure: bool = True,
 ) -> Path:
     """Write the reviewer's page (and the run's journal) into `output_dir`; return its path."""
     from sbready.report.run_info import LISTING_FILE, PROVENANCE_FILE, read_json
@@ -199,14 +199,17 @@ def build_front_page(
     output_dir.mkdir(parents=True, exist_ok=True)
     journal = write_journal_report(evidence_dir, output_dir / JOURNAL_REPORT_FILE)
     listing = read_json(evidence_dir, LISTING_FILE) or {}
+    provenance = read_json(evidence_dir, PROVENANCE_FILE) or {}
+    # the run recorded how to rerun it; `sb-readiness report` reuses that
+    rerun = rerun_base or provenance.get("rerun") or "sb-readiness run --config readiness.toml"
     page = FrontPage(
         lang=lang,
         app_name=str(listing.get("name") or ""),
         listing=listing,
-        provenance=read_json(evidence_dir, PROVENANCE_FILE) or {},
+        provenance=provenance,
         history=history or [],
         history_dir=history_dir,
-        rerun_base=rerun_base,
+        rerun_base=rerun,
         allure_file=ALLURE_FILE if with_allure else None,
         journal_file=journal.name if journal else None,
     )

@@ -73,6 +73,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "started": ("Started", "Gestart"),
     "ended": ("Ended", "Geëindigd"),
     "complete": ("Complete", "Volledig"),
+    "target": ("Target", "Doel"),
+    "writes": ("Writes", "Schrijfacties"),
     "yes": ("yes", "ja"),
     "no": ("no", "nee"),
     "history": ("History", "Geschiedenis"),
