@@ -28,6 +28,9 @@ const verdictCategory = (severity) => ({
 export default defineConfig({
   name: reportName,
   variables,
+  // Machine and Python details say nothing to a reviewer (host, thread, pytest's module path).
+  hideLabels: ["host", "thread", "framework", "language", "package", "testClass", "testMethod",
+    "suite", "subSuite", "parentSuite"],
   categories: [
     verdictCategory("blocker"),
     verdictCategory("critical"),
