@@ -270,6 +270,24 @@ def test_429_waits_for_retry_after_and_5xx_is_bounded() -> None:
     assert len(broken.api_requests()) == 3 and sleeps == [0.5, 1.5]
 
 
+
+def test_background_sync_answers_202_with_a_location_to_poll(admin_server: str) -> None:
+    import time
+
+    with httpx.Client(base_url=admin_server, timeout=10) as scheduler:
+        accepted = scheduler.post("/sync", params={"wait": "false"})
+        assert accepted.status_code == 202 and accepted.json()["status"] == "running"
+        location = accepted.headers["location"]
+        assert location.startswith("/sync/runs/")
+        deadline = time.monotonic() + 10
+        answer = scheduler.get(location)
+        while answer.status_code == 202 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            answer = scheduler.get(location)
+        assert answer.status_code == 409 and "not connected" in answer.json()["message"]
+        unknown = scheduler.get("/sync/runs/0000")
+        assert unknown.status_code == 404 and "no sync run 0000" in unknown.json()["message"]
+
 @pytest.mark.parametrize(("error", "status", "phrase"), [
     (ReconnectNeeded("AFAS SB no longer accepts the app token: reconnect"), 409, "reconnect"),
     (SbUnreachable("GET /api/persons: AFAS SB is unavailable"), 504, "unavailable"),

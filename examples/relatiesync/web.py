@@ -2,7 +2,8 @@
 
 Routes: GET /afas-sb/ (the onboarding URL AFAS opens with ?afasBaseUrl=...), GET/POST
 /afas-sb/connect (paste the app token), GET /afas-sb/status, GET/POST /login, GET /support,
-GET /health, and POST /sync (loopback only: the scheduler's trigger; JSON answer).
+GET /health, and POST /sync (loopback only: the scheduler's trigger; JSON answer; with
+?wait=false a 202 and GET /sync/runs/<id> to poll).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MAX_FORM_BYTES = 16_384
 ONBOARDING_PATH = "/afas-sb/"
 CONNECT_PATH = "/afas-sb/connect"
 STATUS_PATH = "/afas-sb/status"
+SYNC_RUNS_PATH = "/sync/runs/"
 
 
 @dataclass
@@ -196,6 +198,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._login_form()
             elif path == "/support":
                 self._send(200, pages.support_page())
+            elif path.startswith(SYNC_RUNS_PATH):
+                self._sync_run(path[len(SYNC_RUNS_PATH):])
             else:
                 self._send(404, pages.message_page("Not found", "This page does not exist."))
         except Exception:  # noqa: BLE001 - a clean page, the details go to the log
@@ -315,14 +319,40 @@ class Handler(BaseHTTPRequestHandler):
         new_id, _ = self.app.sign_in(session_id, form.get("username", "").strip())
         self._redirect(next_path, self._cookie(new_id))
 
+    def _from_this_host(self) -> bool:
+        if self.client_address[0] in ("127.0.0.1", "::1"):
+            return True
+        self._json(403, {"status": "error", "message": "/sync is accepted from this host only"})
+        return False
+
     def _sync(self) -> None:
-        """The scheduler's trigger: run one sync in the worker, answer its JSON report."""
-        if self.client_address[0] not in ("127.0.0.1", "::1"):
-            self._json(403, {"status": "error", "message": "POST /sync is accepted from this "
-                             "host only"})
+        """The scheduler's trigger: run one sync in the worker, answer its JSON report.
+
+        `?wait=false` (or `Prefer: respond-async`) answers 202 at once with a Location to
+        poll, for schedulers that do not hold a connection open for a whole sync.
+        """
+        if not self._from_this_host():
             return
         self._form()  # drain any body, so the connection can be reused
+        prefer = (self.headers.get("Prefer") or "").lower()
+        if self._query().get("wait") == "false" or "respond-async" in prefer:
+            run_id = self.app.worker.start_sync()
+            self._send(202, json.dumps({"status": "running", "run": run_id}),
+                       content_type="application/json; charset=utf-8",
+                       headers={"Location": f"{SYNC_RUNS_PATH}{run_id}"})
+            return
         report = self.app.worker.sync()
+        self._json(report.http_status, report.body)
+
+    def _sync_run(self, run_id: str) -> None:
+        """GET /sync/runs/<id>: 202 "running", then the sync's own answer."""
+        if not self._from_this_host():
+            return
+        report = self.app.worker.run(run_id)
+        if report is None:
+            self._json(404, {"status": "error", "message": f"no sync run {run_id} is known "
+                             "(only the last few are kept)"})
+            return
         self._json(report.http_status, report.body)
 
 

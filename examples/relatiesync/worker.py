@@ -8,6 +8,8 @@ the process.
 from __future__ import annotations
 
 import logging
+import secrets
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -25,6 +27,7 @@ from examples.relatiesync.sync import LISTS, PAGE_SIZE, SORT_FIELD, SyncReport, 
 
 log = logging.getLogger("relatiesync.worker")
 JOB_WAIT_S = 300.0  # every SB request is bounded, so a job ends well before this
+KEPT_RUNS = 20  # reports of background syncs kept for GET /sync/runs/<id>
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Worker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-worker")
         self._client: SbClient | None = None
         self._client_for: tuple[str, str] | None = None  # (base_url, app_token) it serves
+        self._runs: dict[str, Future[SyncReport]] = {}
+        self._runs_lock = threading.Lock()
 
     def shutdown(self) -> None:
         """Finish the running job, then stop."""
@@ -76,6 +81,26 @@ class Worker:
         """Run one sync and wait for its report."""
         job: Future[SyncReport] = self._executor.submit(self._sync)
         return job.result(timeout=JOB_WAIT_S)
+
+    def start_sync(self) -> str:
+        """Queue one sync without waiting; returns the run id to ask `run` about."""
+        run_id = secrets.token_hex(8)
+        with self._runs_lock:
+            self._runs[run_id] = self._executor.submit(self._sync)
+            while len(self._runs) > KEPT_RUNS:  # the oldest answers are forgotten
+                self._runs.pop(next(iter(self._runs)))
+        return run_id
+
+    def run(self, run_id: str) -> SyncReport | None:
+        """The report of a started sync; a 202 "running" report while it goes on; None if
+        the id is unknown."""
+        with self._runs_lock:
+            job = self._runs.get(run_id)
+        if job is None:
+            return None
+        if not job.done():
+            return SyncReport(202, {"status": "running", "run": run_id})
+        return job.result()
 
     # ---- on the worker thread --------------------------------------------------------------
     def _connect(self, environment: SbEnvironment, app_token: str) -> ConnectResult:
