@@ -44,11 +44,13 @@ from sbready.sandbox.dialect import observe_record, observed_deviations, respons
 from sbready.sandbox.query import (
     FilterError,
     QueryError,
+    SortOrder,
     compile_filter,
     is_guid,
     parse_list_query,
     sort_key,
 )
+from sbready.sandbox.seed_data import Entity
 from sbready.spec.index import Operation, OperationIndex
 
 __all__ = ["ApiRequest", "ApiStore", "Dialect", "StoreResponse", "observed_deviations"]
@@ -81,7 +83,10 @@ class StoreResponse:
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. {"result": "Failed"}
 
 
-_Projected = list[tuple[int, dict[str, Any]]]  # (change number, record in schema shape)
+# (change number, record in schema shape, record as answered in the store's dialect)
+_Row = tuple[int, dict[str, Any], dict[str, Any]]
+_Projected = list[_Row]
+_SortKey = tuple[str, int, str, bool]  # environment, id(operation), field, descending
 REDELIVERY_WINDOW = 300.0  # seconds; AFAS says "within a few minutes" (the exact value is ours)
 
 
@@ -119,6 +124,10 @@ class ApiStore:
         self._lock = threading.RLock()
         self._environments: dict[str, Environment] = {}
         self._projections: dict[tuple[str, int], tuple[int, Operation, _Projected]] = {}
+        # per (environment, operation): rows by id(entity), reused while the entity is unchanged
+        self._row_memo: dict[tuple[str, int], dict[int, tuple[Entity, int, _Row]]] = {}
+        # sorted rows per (environment, operation, field, direction), for the kind's version
+        self._sorted: dict[_SortKey, tuple[int, _Projected]] = {}
 
     # -- public API -------------------------------------------------------------------------
 
@@ -141,6 +150,8 @@ class ApiStore:
         with self._lock:
             self._environments.clear()
             self._projections.clear()
+            self._row_memo.clear()
+            self._sorted.clear()
 
     def written(self, environment: str, api_path: str) -> list[dict[str, Any]]:
         """Records that writes created through `api_path` (e.g. "/api/salesjournalentry")."""
@@ -180,6 +191,7 @@ class ApiStore:
     # -- reads ------------------------------------------------------------------------------
 
     def _projected(self, env: Environment, operation: Operation) -> _Projected:
+        """Every row of the operation's kind, projected once per entity change (cached)."""
         kind = kind_of(operation.path)
         version = env.version(kind)
         key = (env.name, id(operation))
@@ -191,11 +203,41 @@ class ApiStore:
         item_schema = shape.item_schema or {"type": "object", "properties": {}}
         keep_objects = shape.object_fields if observed else frozenset()
         keep_nulls = shape.null_fields if observed else frozenset()
-        projected = [(entity[CHANGED], project(entity, item_schema, env,
-                                               keep_objects=keep_objects, keep_nulls=keep_nulls))
-                     for entity in env.entities(kind)]
+        old_memo = self._row_memo.get(key, {}) if cached is not None and \
+            cached[1] is operation else {}
+        memo: dict[int, tuple[Entity, int, _Row]] = {}
+        projected: _Projected = []
+        for entity in env.entities(kind):
+            changed = entity[CHANGED]
+            kept = old_memo.get(id(entity))
+            if kept is not None and kept[0] is entity and kept[1] == changed:
+                row = kept[2]  # a write elsewhere in the kind leaves this record as it was
+            else:
+                record = project(entity, item_schema, env, keep_objects=keep_objects,
+                                 keep_nulls=keep_nulls)
+                row = (changed, record, observe_record(record, shape) if observed else record)
+            memo[id(entity)] = (entity, changed, row)
+            projected.append(row)
         self._projections[key] = (version, operation, projected)
+        self._row_memo[key] = memo
         return projected
+
+    def _sorted_rows(self, env: Environment, operation: Operation, rows: _Projected,
+                     sort: SortOrder, fields: Sequence[str]) -> _Projected:
+        """`rows` in `sort` order, sorted once per version of the kind (not per request)."""
+        version = env.version(kind_of(operation.path))
+        key = (env.name, id(operation), sort.field, sort.descending)
+        cached = self._sorted.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        if sort.field not in fields:
+            # RECORD_ORDER_FIELD: the store keeps records in SB's internal order already
+            ordered = rows[::-1] if sort.descending else list(rows)
+        else:
+            by_field = sort_key(sort.field)
+            ordered = sorted(rows, key=lambda row: by_field(row[1]), reverse=sort.descending)
+        self._sorted[key] = (version, ordered)
+        return ordered
 
     def _read(self, env: Environment, operation: Operation, request: ApiRequest) -> StoreResponse:
         shape = response_shape(operation)
@@ -214,26 +256,24 @@ class ApiStore:
                                  facts={"query_error": str(error), "explanation": str(error)})
         facts: dict[str, Any] = {"sort_parameter": query.sort_parameter}
         rows = self._projected(env, operation)
+        if query.sort is not None:
+            # sorting first and then filtering gives what filtering first would (stable sort)
+            rows = self._sorted_rows(env, operation, rows, query.sort, shape.fields)
         if since is not None:
             rows = self._changed_since(rows, since, facts)
-        records = [record for _, record in rows]
         if query.filter is not None:
             predicate = compile_filter(query.filter)
-            records = [record for record in records if predicate(record)]
-        if query.sort is not None and query.sort.field not in shape.fields:
-            # RECORD_ORDER_FIELD: the store keeps records in SB's internal order already
-            records = records[::-1] if query.sort.descending else records
-        elif query.sort is not None:
-            records = sorted(records, key=sort_key(query.sort.field),
-                             reverse=query.sort.descending)
-        elif observed and len(records) > query.take:
-            records = self._unsorted(records, env, operation, request, query.skip)
+            rows = [row for row in rows if predicate(row[1])]
+        if query.sort is None and observed and len(rows) > query.take:
+            page_rows = self._unsorted_page(rows, env, operation, request, query.skip,
+                                            query.take)
             facts["order"] = "shuffled"
-        page = records[query.skip:query.skip + query.take]
-        page = [observe_record(r, shape) for r in page] if observed else [dict(r) for r in page]
+        else:
+            page_rows = rows[query.skip:query.skip + query.take]
+        page = [row[2] for row in page_rows]  # cached records: the answer is only encoded
         if "Blob" in shape.fields:
             page = [self._with_readkey(record) for record in page]
-        facts.update(returned=len(page), matched=len(records))
+        facts.update(returned=len(page), matched=len(rows))
         if shape.item_schema is None:
             return StoreResponse(200, page[0] if page else {}, facts=facts)
         if shape.wrapped(observed):
@@ -256,14 +296,17 @@ class ApiStore:
             facts["redelivered"] = redelivered
         return kept
 
-    def _unsorted(self, records: list[dict[str, Any]], env: Environment, operation: Operation,
-                  request: ApiRequest, skip: int) -> list[dict[str, Any]]:
-        """SB's order without a sort: not guaranteed, here different for every page."""
+    def _unsorted_page(self, rows: _Projected, env: Environment, operation: Operation,
+                       request: ApiRequest, skip: int, take: int) -> _Projected:
+        """SB's order without a sort: not guaranteed, here different for every page.
+
+        The page a full shuffle (seeded per page) would put at skip..skip+take, drawn as a
+        sample of that size: the same kind of page at a cost of `take`, not of every record.
+        """
         filter_text = next((v for k, v in request.query.items() if k.lower() == "filter"), "")
         key = f"{self.seed}:{env.name}:{operation.path}:{filter_text}:{skip}"
-        shuffled = list(records)
-        random.Random(zlib.crc32(key.encode())).shuffle(shuffled)
-        return shuffled
+        size = max(0, min(take, len(rows) - skip))
+        return random.Random(zlib.crc32(key.encode())).sample(rows, size)
 
     def _with_readkey(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record with a freshly signed ReadKey in its Blob (object, or JSON text)."""
