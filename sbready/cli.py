@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", action="append", metavar="CHECK-ID", help="run only these checks")
     run.add_argument("--target", choices=("sandbox", "live"), default="sandbox",
                      help="sandbox (default), or live: [live] upstream through the proxy")
+    run.add_argument("--browser", choices=("chromium", "none"), default=None,
+                     help="walk the onboarding in headless Chromium, or without JavaScript "
+                          "(none); default: [onboarding] browser")
 
     _add_report_options(run)
 
@@ -57,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run the demo app with OAuth (default) or an app token")
     demo.add_argument("--level", choices=("customer", "admin"), default="customer",
                       help="run the demo app as a customer-level (default) or Admin Center app")
+    demo.add_argument("--onboarding", choices=("html", "js"), default="html",
+                      help="html forms (default) or a login form built by JavaScript")
+    demo.add_argument("--browser", choices=("chromium", "none"), default=None,
+                      help="walk the onboarding in headless Chromium (the default for "
+                           "--onboarding js) or without JavaScript (none)")
 
     _add_report_options(demo)
 
@@ -135,9 +143,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "demo":
         return demo_command(reports=args.reports, only=args.only, auth=args.auth,
-                            level=args.level, lang=args.lang, history=args.history)
+                            level=args.level, lang=args.lang, history=args.history,
+                            onboarding=args.onboarding, browser=args.browser)
     return run_command(config=args.config, reports=args.reports, only=args.only,
-                       target=args.target, lang=args.lang, history=args.history)
+                       target=args.target, lang=args.lang, history=args.history,
+                       browser=args.browser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -161,6 +161,7 @@ class ReadinessConfig:
     sync: SyncConfig | None = None
     apptoken: AppTokenConfig | None = None
     login_steps: tuple[LoginStep, ...] = ()
+    browser: str | None = None  # [onboarding] browser: "chromium" walks in a real browser
     listing: ListingConfig = field(default_factory=ListingConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
@@ -400,6 +401,7 @@ class _Builder:
                 "so the token reaches your app."
             )
         login_steps = self.login_steps(root.get("onboarding", {}))
+        browser = self.browser(root.get("onboarding", {}))
         listing = self.listing(root.get("listing", {}), app)
         thresholds = self.thresholds(root.get("thresholds", {}))
         scenario = self.scenario(root.get("scenario", {}))
@@ -410,6 +412,7 @@ class _Builder:
             sync=sync,
             apptoken=apptoken,
             login_steps=login_steps,
+            browser=browser,
             listing=listing,
             thresholds=thresholds,
             scenario=scenario,
@@ -553,7 +556,7 @@ class _Builder:
         return AppTokenConfig(command=self.string(table, "command", where), form=form)
 
     def login_steps(self, raw: Any) -> tuple[LoginStep, ...]:
-        table = self.table(raw, "[onboarding]", ("login",))
+        table = self.table(raw, "[onboarding]", ("login", "browser"))
         steps = table.get("login", [])
         if not isinstance(steps, list):
             raise self.fail("onboarding.login must be written as [[onboarding.login]] tables.")
@@ -576,6 +579,14 @@ class _Builder:
                 )
             )
         return tuple(result)
+
+    def browser(self, raw: Any) -> str | None:
+        table = self.table(raw, "[onboarding]", ("login", "browser"))
+        value = self.string(table, "browser", "[onboarding]")
+        if value is not None and value not in ("chromium",):
+            raise self.fail(f"browser in [onboarding] must be \"chromium\" (or left out for the "
+                            f"walker without JavaScript), not {value!r}.")
+        return value
 
     def listing(self, raw: Any, app: AppConfig) -> ListingConfig:
         where = "[listing]"
@@ -697,7 +708,8 @@ def demo_listing_dir() -> Path:
 
 
 def demo_config(
-    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer"
+    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer",
+    onboarding: str = "html", browser: str | None = None,
 ) -> tuple[str, dict[str, str]]:
     """The readiness.toml text for the demo partner app, and the environment it needs.
 
@@ -706,7 +718,11 @@ def demo_config(
     run it with placeholders whose workdir is `workdir`. Listing paths are absolute, so the
     text works wherever it is written. `flaws` switch on the app's deliberate defects;
     `level = "admin"` registers and runs the app as an Admin Center (accountant) app.
+    `onboarding = "js"` gives the app a landing page whose login form is built by script;
+    `browser = "chromium"` writes [onboarding] browser, the walker that can walk it.
     """
+    if onboarding not in ("html", "js"):
+        raise UsageError(f"onboarding must be 'html' or 'js', not {onboarding!r}.")
     if auth not in AUTH_KINDS:
         raise UsageError(f"auth must be 'oauth' or 'apptoken', not {auth!r}.")
     if level not in LEVELS:
@@ -728,6 +744,8 @@ def demo_config(
     }
     if level == "admin":
         start_env["DEMO_PARTNER_LEVEL"] = "admin"
+    if onboarding == "js":
+        start_env["DEMO_PARTNER_ONBOARDING"] = "js"
     if flaws:
         environ["DEMO_PARTNER_FLAWS"] = ",".join(flaws)
         start_env["DEMO_PARTNER_FLAWS"] = "${DEMO_PARTNER_FLAWS}"
@@ -786,6 +804,8 @@ def demo_config(
         "[thresholds]",
         "unreachable_timeout = 10",
     ]
+    if browser:
+        lines += ["", "[onboarding]", f"browser = {_toml_string(browser)}"]
     lines += [
         "",
         "[[onboarding.login]]",

@@ -35,6 +35,8 @@ from sbready.spec.resolve import load_index
 CUSTOMER_ENVIRONMENT = "demo"  # the partner's known customer
 PROSPECT_ENVIRONMENT = "acme"  # an SB environment the partner has never seen
 ADMIN_ENVIRONMENT = "admin"  # the accountant's Admin Center, where admin-level apps start
+# `--browser chromium|none` on the command line: overrides [onboarding] browser for one run
+BROWSER_ENV = "SB_READINESS_BROWSER"
 
 
 def free_port() -> int:
@@ -80,6 +82,7 @@ class Harness:
     redactor: Redactor
     app: AppProcess | None = None
     app_token: str | None = None
+    _browser: Any = None  # the browser walker, started at its first walk and kept for all
     placeholders: dict[str, str] = field(default_factory=dict)  # as filled into the config
     # re-entrant: a shared scenario may build on another one (ONB-02 on the first sync)
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -124,9 +127,29 @@ class Harness:
                 return exchanges
             time.sleep(0.01)
 
+    @property
+    def browser(self) -> str | None:
+        """The browser the onboarding is walked in ("chromium"), or None: no JavaScript."""
+        override = os.environ.get(BROWSER_ENV, "").strip().lower()
+        if override:
+            return None if override == "none" else override
+        return self.config.browser
+
     def walker(self, *, login: bool = True) -> OnboardingWalker:
-        """A walker that may contact only the app and the sandbox."""
+        """A walker that may contact only the app and the sandbox: in Chromium when
+        [onboarding] browser (or --browser) says so, else the one without JavaScript."""
         hosts = {urlsplit(self.sandbox_url).netloc, urlsplit(self.config.app.onboarding_url).netloc}
+        if self.browser == "chromium":
+            from sbready.driver.browser import BrowserWalker
+
+            if self._browser is None:  # one browser for the whole run; a context per walk
+                self._browser = BrowserWalker(
+                    allowed_hosts=hosts, login_steps=self.config.login_steps,
+                    ca_file=self.ca_file, timeout=self.config.thresholds.onboarding_timeout,
+                    redactor=self.redactor, screenshot=attach_screenshot,
+                )
+            self._browser.login_steps = tuple(self.config.login_steps) if login else ()
+            return self._browser  # type: ignore[no-any-return]
         return OnboardingWalker(
             allowed_hosts=hosts,
             login_steps=self.config.login_steps if login else (),
@@ -305,12 +328,24 @@ class Harness:
             raise
 
     def stop(self) -> None:
-        """Stop the app, then the sandbox."""
+        """Stop the browser and the app, then the sandbox."""
         try:
+            if self._browser is not None:
+                self._browser.close()
             if self.app is not None:
                 self.app.stop()
         finally:
             self.served.stop()
+
+
+def attach_screenshot(name: str, image: bytes) -> None:
+    """A page's screenshot as an attachment of the running check (none outside a test)."""
+    try:
+        import allure
+
+        allure.attach(image, name=name, attachment_type=allure.attachment_type.PNG)
+    except Exception:  # noqa: BLE001 - no running Allure test: the picture is not needed
+        pass
 
 
 def check_bundles(config: ReadinessConfig, index: OperationIndex) -> None:

@@ -16,6 +16,7 @@ from checks.catalog import CHECKS
 from sbready import __version__
 from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
+from sbready.harness import BROWSER_ENV
 from sbready.live import live_subset_line, load_live_config
 from sbready.report.evidence import EVIDENCE_DIR_NAME, EVIDENCE_ENV
 from sbready.report.html import ENVIRONMENT_FILE, build_front_page, build_html
@@ -80,6 +81,7 @@ def execute(
     lang: str | None = None,
     history: Path | None = None,
     rerun_base: str | None = None,
+    browser: str | None = None,
 ) -> RunOutcome:
     """Run the suites in a fresh pytest process against the config's app; build the report.
 
@@ -102,6 +104,8 @@ def execute(
     evidence_dir = reports / EVIDENCE_DIR_NAME
     shutil.rmtree(evidence_dir, ignore_errors=True)
     env[EVIDENCE_ENV] = str(evidence_dir)  # record() leaves the front page's evidence here
+    if browser:  # --browser: the harness walks the onboarding in it (sbready/harness.py)
+        env[BROWSER_ENV] = browser
     pytest_junit = reports / "pytest-junit.xml"
     workdir = workdir or Path(tempfile.mkdtemp(prefix="sb-readiness-"))
     error_file = workdir / "harness-error.txt"
@@ -196,7 +200,7 @@ def _print(outcome: RunOutcome) -> int:
 
 def run_command(config: str, reports: str, only: Sequence[str] | None,
                 target: str = "sandbox", lang: str | None = None,
-                history: str | None = None) -> int:
+                history: str | None = None, browser: str | None = None) -> int:
     """`sb-readiness run --config FILE [--target live]`: the partner's app against the sandbox,
     or against [live] upstream through the recording proxy."""
     path = Path(config)
@@ -205,18 +209,29 @@ def run_command(config: str, reports: str, only: Sequence[str] | None,
                          "readiness.toml (see the README for every key)")
     return _print(execute(path.resolve(), Path(reports).resolve(), only=only, target=target,
                           lang=lang, history=Path(history).resolve() if history else None,
-                          rerun_base=f"sb-readiness run --config {config}"))
+                          rerun_base=f"sb-readiness run --config {config}", browser=browser))
 
 
 def demo_command(
     reports: str, only: Sequence[str] | None, auth: str = "oauth", level: str = "customer",
-    lang: str | None = None, history: str | None = None,
+    lang: str | None = None, history: str | None = None, onboarding: str = "html",
+    browser: str | None = None,
 ) -> int:
-    """`sb-readiness demo`: the built-in demo partner app against the sandbox."""
+    """`sb-readiness demo`: the built-in demo partner app against the sandbox.
+
+    `onboarding="js"` builds the login form by script; it is walked in Chromium unless
+    `browser="none"`."""
     workdir = Path(tempfile.mkdtemp(prefix="sb-readiness-demo-"))
-    config_path, environ = write_demo_config(workdir, auth=auth, level=level)
+    walk_in = browser or ("chromium" if onboarding == "js" else None)
+    config_path, environ = write_demo_config(
+        workdir, auth=auth, level=level, onboarding=onboarding,
+        browser=walk_in if walk_in != "none" else None)
+    if browser:
+        environ[BROWSER_ENV] = browser
     options = "".join(f" --{name} {value}" for name, value in
-                      (("auth", auth), ("level", level)) if value not in ("oauth", "customer"))
+                      (("auth", auth), ("level", level), ("onboarding", onboarding),
+                       ("browser", browser or ""))
+                      if value not in ("oauth", "customer", "html", ""))
     return _print(execute(config_path, Path(reports).resolve(), only=only, environ=environ,
                           workdir=workdir, lang=lang,
                           history=Path(history).resolve() if history else None,
@@ -224,13 +239,15 @@ def demo_command(
 
 
 def write_demo_config(
-    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer"
+    workdir: Path, *, flaws: Sequence[str] = (), auth: str = "oauth", level: str = "customer",
+    onboarding: str = "html", browser: str | None = None,
 ) -> tuple[Path, dict[str, str]]:
     """Write the demo partner app's readiness.toml (and its TLS files) into `workdir`."""
     from sbready.tls import make_local_tls
 
     make_local_tls(workdir / "tls")
-    text, variables = demo_config(workdir, flaws=flaws, auth=auth, level=level)
+    text, variables = demo_config(workdir, flaws=flaws, auth=auth, level=level,
+                                  onboarding=onboarding, browser=browser)
     config_path = workdir / "readiness.toml"
     config_path.write_text(text, encoding="utf-8")
     return config_path, {**os.environ, **variables}

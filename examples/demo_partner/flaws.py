@@ -81,6 +81,20 @@ FLAWS: dict[str, tuple[str, str]] = {
         "ONB-12",
         "keeps the tokens it already stored when a customer consents again",
     ),
+    "no_hsts": ("ONB-14", "sends no Strict-Transport-Security header on its https pages"),
+    "insecure_cookie": (
+        "ONB-14",
+        "sets its session cookie without Secure, HttpOnly and SameSite",
+    ),
+    "callback_tracker": (
+        "ONB-14",
+        "loads a third-party tracking pixel on the page its OAuth callback shows",
+    ),
+    "no_referrer_policy": ("ONB-14", "sends no Referrer-Policy header"),
+    "frameable_login": (
+        "ONB-14",
+        "lets any site frame its pages (no X-Frame-Options, no CSP frame-ancestors)",
+    ),
 }
 
 

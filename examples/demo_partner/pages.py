@@ -1,4 +1,8 @@
-"""The app's HTML pages: plain server-rendered forms that work without JavaScript."""
+"""The app's HTML pages: plain server-rendered forms that work without JavaScript.
+
+The `js` onboarding (DEMO_PARTNER_ONBOARDING=js) swaps the login form for one a script
+builds and posts with fetch(), as single-page apps do (`script_login`).
+"""
 
 from __future__ import annotations
 
@@ -40,14 +44,46 @@ def login_form(next_url: str, *, message: str = "") -> str:
     )
 
 
-def login_page(next_url: str, *, message: str = "") -> str:
+TRACKER_URL = "https://stats.tracker.example/pixel.gif"  # only the callback_tracker flaw
+
+# Builds the sign-in form, posts it with fetch() and follows the answer's `next`.
+_LOGIN_SCRIPT = """
+const box = document.getElementById('login');
+const form = document.createElement('form');
+form.innerHTML = '<p class="error" id="login-error"></p>'
+  + '<label>E-mail <input type="email" name="username" autocomplete="username" required></label>'
+  + '<label>Password <input type="password" name="password" autocomplete="current-password" '
+  + 'required></label><button type="submit">Log in</button>';
+box.appendChild(form);
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const body = new URLSearchParams(new FormData(form));
+  body.set('next', box.dataset.next);
+  const answer = await fetch('/login', {method: 'POST', body: body,
+    headers: {'Accept': 'application/json'}, credentials: 'same-origin'});
+  const result = await answer.json();
+  if (answer.ok) { window.location.assign(result.next); return; }
+  document.getElementById('login-error').textContent = result.error;
+});
+"""
+
+
+def script_login(next_url: str) -> str:
+    """The sign-in form as a script builds it: no <form> in the HTML, posted with fetch()."""
+    return (f"<div id=\"login\" data-next=\"{escape(next_url)}\"></div>"
+            "<noscript><p class=\"error\">Turn on JavaScript to log in.</p></noscript>"
+            f"<script>{_LOGIN_SCRIPT}</script>")
+
+
+def login_page(next_url: str, *, message: str = "", script: bool = False) -> str:
     """GET /login."""
-    return page("Log in", login_form(next_url, message=message)
-                + "<p>New here? <a href=\"/signup\">Sign up</a></p>")
+    form = script_login(next_url) if script else login_form(next_url, message=message)
+    return page("Log in", form + "<p>New here? <a href=\"/signup\">Sign up</a></p>")
 
 
-def landing_page(base_url: str, environment: str) -> str:
-    """The AFAS SB landing page for a visitor who is not logged in."""
+def landing_page(base_url: str, environment: str, *, script: bool = False) -> str:
+    """The AFAS SB landing page for a visitor who is not logged in (`script`: the login
+    form is built by JavaScript)."""
     here = "/Appcenter/AFASSB/?" + urlencode({"afasBaseUrl": base_url})
     login_link = "/login?" + urlencode({"next": here})
     signup_link = "/signup?" + urlencode({"afasBaseUrl": base_url})
@@ -57,7 +93,7 @@ def landing_page(base_url: str, environment: str) -> str:
         f"<strong>{escape(environment)}</strong>.</p>"
         f"<h2>Existing customer</h2><p><a href=\"{escape(login_link)}\">Log in (existing "
         f"customer)</a> to connect this environment, or log in right here:</p>"
-        f"{login_form(here)}"
+        f"{script_login(here) if script else login_form(here)}"
         f"<h2>New here?</h2><p><a href=\"{escape(signup_link)}\">New here? Sign up</a> for a "
         "Demo Partner account; we connect your AFAS SB administration during onboarding.</p>",
     )
@@ -87,14 +123,19 @@ def message_page(title: str, message: str, *, link: tuple[str, str] | None = Non
     return page(title, f"<p>{escape(message)}</p>{more}")
 
 
-def connected_page(environment: str, administrations: Sequence[str]) -> str:
-    """The confirmation after a successful connection and first API call."""
+def connected_page(
+    environment: str, administrations: Sequence[str], *, tracker: bool = False
+) -> str:
+    """The confirmation after a successful connection and first API call (`tracker`: with a
+    third-party pixel, which would receive the callback URL as its Referer)."""
     items = "".join(f"<li>{escape(name)}</li>" for name in administrations)
+    pixel = f"<img src=\"{TRACKER_URL}\" alt=\"\" width=\"1\" height=\"1\">" if tracker else ""
     return page(
         f"Connected to AFAS SB environment {environment}",
         f"<p>Demo Partner is connected to AFAS SB environment <strong>{escape(environment)}"
         f"</strong>. It can see these administrations:</p><ul>{items}</ul>"
-        "<form method=\"post\" action=\"/sync\"><button type=\"submit\">Sync now</button></form>",
+        "<form method=\"post\" action=\"/sync\"><button type=\"submit\">Sync now</button></form>"
+        f"{pixel}",
     )
 
 

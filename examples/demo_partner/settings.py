@@ -70,6 +70,7 @@ class Settings:
     retry_budget: float = 40.0  # seconds one logical SB request may take, waits included
     scenario_invoices: str | None = None  # an extra invoice file the sync posts if it exists
     level: str = "customer"  # "admin": onboarding via the Admin Center, a token per environment
+    onboarding: str = "html"  # "js": the login form is built by script and posted with fetch()
     accept_version: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -118,6 +119,11 @@ def load_settings(
             f"DEMO_PARTNER_LEVEL={level} is not a level; use customer or admin."
         )
     password = env.get("DEMO_PARTNER_PASSWORD")
+    onboarding = env.get("DEMO_PARTNER_ONBOARDING", "html").strip().lower() or "html"
+    if onboarding not in ("html", "js"):
+        raise ConfigurationError(
+            f"DEMO_PARTNER_ONBOARDING={onboarding} is not a kind of onboarding; use html or js."
+        )
     return Settings(
         client_id=env.get("DEMO_PARTNER_CLIENT_ID", "demo-partner"),
         client_secret=env.get("DEMO_PARTNER_CLIENT_SECRET", ""),
@@ -130,4 +136,5 @@ def load_settings(
         retry_budget=retry_budget,
         scenario_invoices=env.get("DEMO_PARTNER_SCENARIO_INVOICES") or None,
         level=level,
+        onboarding=onboarding,
     )

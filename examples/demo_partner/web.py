@@ -17,8 +17,15 @@ import httpx
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from examples.demo_partner import pages, styles
@@ -27,6 +34,7 @@ from examples.demo_partner.base_url import BadBaseUrl, parse_base_url, validate_
 from examples.demo_partner.errors import DemoPartnerError, ReauthorizationNeeded
 from examples.demo_partner.oauth import TokenClient, start_authorization
 from examples.demo_partner.sb_client import SbClient
+from examples.demo_partner.security import SecurityHeaders
 from examples.demo_partner.settings import DEMO_USER, Settings
 from examples.demo_partner.store import Connection, Store
 from examples.demo_partner.sync import new_http_client, run_sync
@@ -69,7 +77,7 @@ class DemoPartnerApp:
             Route("/Appcenter/AFASSB/connected", self.connected),
             Route("/Appcenter/AFASSB/apptoken", self.apptoken, methods=["GET", "POST"]),
             Route("/sync", self.sync, methods=["POST"]),
-        ])
+        ], middleware=[Middleware(SecurityHeaders, settings=settings)])  # type: ignore[arg-type]
 
     # -- sessions ---------------------------------------------------------------------------
     def _session(self, request: Request) -> dict[str, Any] | None:
@@ -84,6 +92,10 @@ class DemoPartnerApp:
 
     def _start_session(self, request: Request, response: Response, user: str) -> None:
         value = self._signer.dumps({"user": user, "sid": secrets.token_urlsafe(16)})
+        if self.settings.flaw("insecure_cookie"):
+            response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=False,
+                                samesite=None, secure=False)
+            return
         response.set_cookie(
             SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
             secure=request.url.scheme == "https",
@@ -132,8 +144,11 @@ class DemoPartnerApp:
     async def login(self, request: Request) -> Response:
         """GET shows the form; POST checks the demo user and returns to `next`."""
         next_url = request.query_params.get("next", "/")
+        script = self.settings.onboarding == "js"
         if request.method == "GET":
-            return HTMLResponse(pages.login_page(_local(next_url)))
+            return HTMLResponse(pages.login_page(_local(next_url), script=script))
+        # the js onboarding's script posts with fetch() and asks for JSON
+        wants_json = "application/json" in request.headers.get("accept", "")
         form = await request.form()
         next_url = _local(str(form.get("next") or "/"))
         username = str(form.get("username") or "").strip().lower()
@@ -142,9 +157,13 @@ class DemoPartnerApp:
             password.encode(), self.settings.password.encode()
         )
         if not valid or not self.settings.password:
-            page = pages.login_page(next_url, message="Wrong e-mail address or password.")
+            wrong = "Wrong e-mail address or password."
+            if wants_json:
+                return JSONResponse({"error": wrong}, status_code=401)
+            page = pages.login_page(next_url, message=wrong, script=script)
             return HTMLResponse(page, status_code=401)
-        response = RedirectResponse(next_url, status_code=303)
+        response: Response = (JSONResponse({"next": next_url}) if wants_json
+                              else RedirectResponse(next_url, status_code=303))
         self._start_session(request, response, DEMO_USER)
         return response
 
@@ -187,7 +206,8 @@ class DemoPartnerApp:
                 return HTMLResponse(pages.message_page(
                     "Unknown customer", f"There is no Demo Partner account for {environment}."
                 ), status_code=404)
-            return HTMLResponse(pages.landing_page(base_url, environment))
+            return HTMLResponse(pages.landing_page(
+                base_url, environment, script=self.settings.onboarding == "js"))
         target = "/Appcenter/AFASSB/activate?" + urlencode({"afasBaseUrl": base_url})
         return RedirectResponse(target, status_code=303)
 
@@ -272,7 +292,8 @@ class DemoPartnerApp:
             return RedirectResponse(
                 "/Appcenter/AFASSB/connected?" + urlencode(leak), status_code=303
             )
-        return HTMLResponse(pages.connected_page(connection.environment, names))
+        return HTMLResponse(pages.connected_page(
+            connection.environment, names, tracker=self.settings.flaw("callback_tracker")))
 
     def _connect_admin(self, root: str, code: str, verifier: str, redirect_uri: str
                        ) -> Response:

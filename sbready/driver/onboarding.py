@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 
 from sbready.config import LoginStep
+from sbready.driver.page_headers import kept_headers
 from sbready.driver.process import tls_verify
 from sbready.secrets import SECRET_KEYS, Redactor
 
@@ -60,6 +61,7 @@ class _PageParser(HTMLParser):
         self.title = ""
         self.forms: list[HtmlForm] = []
         self.links: list[str] = []
+        self.scripts = 0  # <script> elements: a page without forms but with scripts is an SPA
         self._in_title = False
         self._form: HtmlForm | None = None
         self._textarea: tuple[str, list[str]] | None = None
@@ -70,6 +72,8 @@ class _PageParser(HTMLParser):
         a = {k.lower(): (v or "") for k, v in attrs}
         if tag == "title":
             self._in_title = True
+        elif tag == "script":
+            self.scripts += 1
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
@@ -125,6 +129,7 @@ class HtmlPage:
     title: str
     forms: list[HtmlForm]
     links: list[str]  # href values of <a> elements, as written
+    scripts: int = 0  # how many <script> elements the page has
 
 
 def read_page(html: str) -> HtmlPage:
@@ -135,7 +140,7 @@ def read_page(html: str) -> HtmlPage:
         parser.close()
     except Exception:  # noqa: BLE001 - a broken page still yields what was parsed so far
         pass
-    return HtmlPage(" ".join(parser.title.split()), parser.forms, parser.links)
+    return HtmlPage(" ".join(parser.title.split()), parser.forms, parser.links, parser.scripts)
 
 
 def parse_page(html: str) -> tuple[str, list[HtmlForm]]:
@@ -164,6 +169,9 @@ class Hop:
     submitted: tuple[str, ...] = ()  # names of the form fields this request sent
     body: str = ""  # the body text, first 64 kB
     exposed: tuple[str, ...] = ()  # where a secret showed: "url", "location: client_secret", ...
+    # security headers of the answer (ONB-14), cookie values masked (page_headers.py)
+    headers: tuple[tuple[str, str], ...] = ()
+    kind: str = "document"  # the browser walker also records "fetch" and "xhr" requests
 
 
 @dataclass
@@ -179,11 +187,17 @@ class WalkResult:
     blocked_url: str | None = None
     error: str | None = None
     duration_s: float = 0.0
+    walker: str = "script-free"  # or "chromium" (sbready/driver/browser.py)
+    # the browser walker: every request the pages made, and the ones kept from other hosts
+    requests: list[dict[str, object]] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    screenshots: list[str] = field(default_factory=list)  # names of the attached screenshots
 
     @property
     def final(self) -> Hop | None:
-        """The last hop (the confirmation, landing or error page), if any request was made."""
-        return self.hops[-1] if self.hops else None
+        """The last page (the confirmation, landing or error page), if any request was made."""
+        documents = [hop for hop in self.hops if hop.kind == "document"]
+        return documents[-1] if documents else (self.hops[-1] if self.hops else None)
 
     @property
     def reached_authorize(self) -> bool:
@@ -368,12 +382,27 @@ class _Walk:
             if submission is None and self.result.error is None:
                 submission = self._login_submission(url, page, used_steps)
             if submission is None:
+                self._note_script_page(url, page, used_steps)
                 return
             method, url, data = submission
             submitted = tuple(data) if data else ()
         self.result.error = (
             f"stopped after {self.walker.max_hops} requests without reaching a final page "
             "(a redirect or form loop?)"
+        )
+
+    def _note_script_page(self, url: str, page: HtmlPage, used: set[int]) -> None:
+        """A page without forms but with scripts, where a login step was still to come, is
+        built by JavaScript: say which setting walks it."""
+        if page.forms or not page.scripts or self.result.error or self.result.reached_authorize:
+            return
+        if not self.login_steps or any(number in used for number in range(len(self.login_steps))):
+            return
+        self.result.error = (
+            f"the page {self.redactor.redact(url)} has no HTML form but {page.scripts} "
+            "script(s): its login form is built by JavaScript, which this walker does not run; "
+            "set browser = \"chromium\" in [onboarding] of readiness.toml (or pass "
+            "--browser chromium) to walk it in a real browser"
         )
 
     # ---- one request --------------------------------------------------------------------
@@ -422,6 +451,8 @@ class _Walk:
                 submitted=submitted,
                 body=body[:BODY_CHARS],
                 exposed=self._exposed(url, location, text),
+                headers=tuple((k, self.redactor.redact(v)) for k, v in
+                              kept_headers(response.headers.multi_items())),
             )
         )
         return response
