@@ -225,6 +225,20 @@ def test_a_deactivated_app_token_asks_to_activate_the_app_again(tmp_path: Path) 
     assert APP_TOKEN not in json.dumps(body)
 
 
+def test_the_app_works_again_once_the_app_is_activated_again(tmp_path: Path) -> None:
+    sb = FakeSb(environments=("demo",))
+    book = _connected(tmp_path, sb)
+    new_run(book, "demo")
+    sb.refuse_exchange = True  # deactivated in the App Center
+    assert "activate the app again" in sync_office(book, SETTINGS,
+                                                   transport=sb.transport()).message()
+    assert book.runs("demo")[0].state == "new"  # nothing was sent, nothing is lost
+    sb.refuse_exchange = False  # activated again (the sandbox keeps the same token)
+    again = sync_office(book, SETTINGS, transport=sb.transport())
+    assert again.ok, again.message()
+    assert book.runs("demo")[0].state == "booked"
+
+
 def test_connect_refuses_a_token_sb_does_not_accept_and_stores_nothing(tmp_path: Path) -> None:
     sb = FakeSb(refuse_exchange=True)
     book = LedgerBook(tmp_path / "data")
