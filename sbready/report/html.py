@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -111,11 +112,25 @@ def embedded_files(html: str) -> dict[str, bytes]:
     return files
 
 
+def _without_fixtures(results_dir: Path, staging: Path) -> Path:
+    """The results without pytest's fixture containers (set-up/tear-down steps say nothing
+    to a reviewer), linked or copied into `staging`; the results folder stays untouched."""
+    staging.mkdir(parents=True, exist_ok=True)
+    for path in Path(results_dir).resolve().iterdir():
+        if path.is_file() and not path.name.endswith("-container.json"):
+            try:  # Allure skips symbolic links; a hard link is as cheap
+                os.link(path, staging / path.name)
+            except OSError:
+                shutil.copyfile(path, staging / path.name)
+    return staging
+
+
 def _run_allure(results_dir: Path, staging: Path, env: Mapping[str, str], timeout_s: float) -> Path:
     if not _ALLURE_CONFIG.is_file():
         raise HarnessError(f"{_ALLURE_CONFIG} is missing; reinstall sb-readiness from its "
                            "repository and run bash scripts/install.sh")
     output = staging / "allure-report"
+    results_dir = _without_fixtures(results_dir, staging / "results")
     command = [
         str(allure_executable()), "generate",
         "--config", str(_ALLURE_CONFIG),
