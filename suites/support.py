@@ -57,11 +57,13 @@ def record(
         findings=judgement.findings, warnings=judgement.warnings, exchanges=shown,
         order=time.time(),
     ), exchanges, redactor=redactor)
-    # the assertion inside the step marks the judgement's step failed in the report
+    # failing inside the step marks the judgement's step failed in the report; pytest.fail
+    # without pytrace keeps Python (AssertionError, tracebacks) out of the test's message
     with allure.step(judgement.sentence):
         for finding in judgement.findings:
             _failed_step(finding)
-        assert judgement.passed, judgement.message()
+        if not judgement.passed:
+            pytest.fail(judgement.message(), pytrace=False)
 
 
 def skip_check(reason: str, *, warnings: Sequence[str] = (), redactor: Any = None) -> NoReturn:
@@ -70,11 +72,8 @@ def skip_check(reason: str, *, warnings: Sequence[str] = (), redactor: Any = Non
     pytest.skip(reason)
 
 
-class _Finding(AssertionError):
-    """One offending value, shown as a failed step under the judgement."""
-
-
 def _failed_step(finding: str) -> None:
-    # Allure marks a step failed only through an exception leaving it.
-    with contextlib.suppress(_Finding), allure.step(finding):
-        raise _Finding(finding)
+    # Allure marks a step failed only through an exception leaving it; pytest's own
+    # failure reads "Failed: <finding>" there, with no exception class of ours.
+    with contextlib.suppress(pytest.fail.Exception), allure.step(finding):
+        pytest.fail(finding, pytrace=False)
