@@ -55,7 +55,7 @@ def record(
     write_evidence(JudgementEvidence(
         check_id=judgement.check_id, passed=judgement.passed, sentence=judgement.sentence,
         findings=judgement.findings, warnings=judgement.warnings, exchanges=shown,
-        order=time.time(),
+        order=time.time(), extra={"attachments": _small(extra)},
     ), exchanges, redactor=redactor)
     # failing inside the step marks the judgement's step failed in the report; pytest.fail
     # without pytrace keeps Python (AssertionError, tracebacks) out of the test's message
@@ -64,6 +64,12 @@ def record(
             _failed_step(finding)
         if not judgement.passed:
             pytest.fail(judgement.message(), pytrace=False)
+
+
+def _small(extra: dict[str, Any]) -> dict[str, Any]:
+    """The attachments small enough for the reviewer's page (the listing card reads them)."""
+    return {name: value for name, value in extra.items()
+            if isinstance(value, str | dict) and len(repr(value)) <= 4000}
 
 
 def skip_check(reason: str, *, warnings: Sequence[str] = (), redactor: Any = None) -> NoReturn:

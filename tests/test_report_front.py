@@ -197,3 +197,15 @@ def test_journaled_faults_become_control_api_calls(fault: str, rule: dict[str, o
     assert curl.startswith('curl -s -X POST -H "X-Sbready-Key: $SBREADY_KEY"')
     assert curl.endswith("http://127.0.0.1:8600/_sbready/faults")
     assert fault_rule({"fault": "status 503 (f); not applied: replayed from the cache"}) is None
+
+
+def test_listing_card_shows_what_placeholders_became_in_this_run(tmp_path: Path) -> None:
+    write_evidence(JudgementEvidence(
+        "LST-02", True, "The support URL answers 200 over https.",
+        extra={"attachments": {"support_url": {"url": "https://127.0.0.1:4443/support"}}},
+    ), directory=tmp_path)
+    results = [_result(check_id, "passed") for check_id in CHECKS]
+    page = FrontPage(listing={"support_url": "https://127.0.0.1:{app_port}/support"})
+    html = render(decide(results), read_evidence(tmp_path), page)
+    assert ("<code>https://127.0.0.1:{app_port}/support</code><br>"
+            '<code class="muted">https://127.0.0.1:4443/support</code>') in html

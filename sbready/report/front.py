@@ -208,7 +208,20 @@ def _trend(check_id: str, history: Sequence[Mapping[str, Any]]) -> str:
     return f'<span class="trend">{"".join(marks)}</span>'
 
 
-def _listing_card(results: Mapping[str, CheckResult], page: FrontPage) -> str:
+def _resolved_urls(evidence: Mapping[str, Sequence[JudgementEvidence]]) -> dict[str, str]:
+    """The listing URLs as this run used them (placeholders such as {app_port} filled)."""
+    urls: dict[str, str] = {}
+    for check_id, name, key in (("LST-02", "support_url", "support_url"),
+                                ("LST-05", "first_hop", "onboarding_url")):
+        for item in evidence.get(check_id, ()):
+            value = (item.extra.get("attachments") or {}).get(name)
+            if isinstance(value, dict) and isinstance(value.get("url"), str):
+                urls[key] = value["url"].split("?afasBaseUrl=")[0]
+    return urls
+
+
+def _listing_card(results: Mapping[str, CheckResult], page: FrontPage,
+                  resolved: Mapping[str, str]) -> str:
     lang = page.lang
     listing = page.listing
 
@@ -226,7 +239,12 @@ def _listing_card(results: Mapping[str, CheckResult], page: FrontPage) -> str:
 
     def value(key: str) -> str:
         raw = listing.get(key)
-        return _e(raw) if raw else _e(text("not_given", lang))
+        if not raw:
+            return _e(text("not_given", lang))
+        used = resolved.get(key)
+        if "{" in str(raw) and used:  # as written, then what the placeholders became
+            return f'{_e(raw)}</code><br><code class="muted">{_e(used)}'
+        return _e(raw)
 
     return (
         f'<section class="listing" id="listing"><h2>{_e(text("listing", lang))}</h2>'
@@ -342,7 +360,7 @@ def render(verdict: Verdict, evidence: Mapping[str, Sequence[JudgementEvidence]]
             body.append(_check_section(check_id, by_id.get(check_id), evidence.get(check_id, ()),
                                        page, _trend(check_id, page.history)))
         body.append("</section>")
-    body.append(_listing_card(by_id, page))
+    body.append(_listing_card(by_id, page, _resolved_urls(evidence)))
     body.append(_provenance(page))
     body.append(_history(page))
     body.append(f'<section><h2>{_e(text("details", lang))}</h2><p>{" &middot; ".join(links)}'
