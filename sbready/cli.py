@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "recently (default 300; 0 turns it off)")
     sandbox.add_argument("--readkey-lifetime", type=float, metavar="SECONDS",
                          help="how long a blob ReadKey stays valid (default 28 h)")
+    sandbox.add_argument("--records", type=int, metavar="N",
+                         help="a large customer: N organisations and 0.4 N ledger accounts "
+                              "(e.g. 50000)")
 
     proxy = sub.add_parser("proxy", help="serve the recording proxy in front of a real AFAS SB")
     proxy.add_argument("--upstream", required=True, metavar="https://<sub>.afasfocus.nl")
@@ -127,6 +130,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             list_admin_scope=not args.hide_admin_scope,
             redelivery_window=args.redelivery_window,
             readkey_lifetime=args.readkey_lifetime,
+            records=args.records,
         )
     if args.command == "proxy":
         from sbready.proxy.cli import proxy_command

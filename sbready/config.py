@@ -144,12 +144,16 @@ class ScenarioConfig:
     new_work: str | None = None
 
 
+MAX_SCALE = 1_000_000  # sandbox/seed_data.MAX_RECORDS: beyond it the seed needs gigabytes
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """[sandbox]: where the SB sandbox listens and how it answers."""
 
     port: int = 0  # 0: a free port; a fixed one lets an app you start yourself find SB
     dialect: str = "observed"  # "observed" (AFAS's real shapes) or "schema" (strict)
+    scale: int | None = None  # a large customer: N organisations (see sandbox/seed_data.py)
 
 
 @dataclass(frozen=True)
@@ -670,13 +674,18 @@ class _Builder:
 
     def sandbox(self, raw: Any) -> SandboxConfig:
         where = "[sandbox]"
-        table = self.table(raw, where, ("port", "dialect"))
+        table = self.table(raw, where, ("port", "dialect", "scale"))
         port = table.get("port", 0)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise self.fail(f"port in {where} must be a TCP port number (0 picks a free one), "
                             "e.g. port = 8600.")
         dialect = self.choice(table, "dialect", where, ("observed", "schema"))
-        return SandboxConfig(port=port, dialect=dialect)
+        scale = table.get("scale")
+        if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int)
+                                  or not 0 < scale <= MAX_SCALE):
+            raise self.fail(f"scale in {where} must be a number of records from 1 to "
+                            f"{MAX_SCALE:,}, e.g. scale = 50000 (or leave it out).")
+        return SandboxConfig(port=port, dialect=dialect, scale=scale)
 
 
 def is_http_url(hook: str) -> bool:

@@ -59,6 +59,7 @@ class Sandbox:
         list_admin_scope: bool = True,
         redelivery_window: float | None = None,  # TrackingToken cache, s (see store.py)
         readkey_lifetime: float | None = None,  # blob ReadKeys, s (see blobs.py)
+        records: int | None = None,  # a large customer's scale (see seed_data.py)
     ) -> None:
         if ADMIN in environments:
             raise ValueError('"admin" is the Admin Center, not a customer environment')
@@ -75,7 +76,7 @@ class Sandbox:
         self.faults = FaultBook()
         self.store = ApiStore(index, dialect=dialect, environments=self.environments, seed=seed,
                               redelivery_window=redelivery_window,
-                              readkey_lifetime=readkey_lifetime)
+                              readkey_lifetime=readkey_lifetime, records=records)
         self._store_lock = threading.Lock()
         self._api = ApiRoutes(self)
         self._auth_routes = AuthRoutes(self)

@@ -10,6 +10,11 @@ import uvicorn
 from sbready.errors import UsageError
 from sbready.sandbox.app import RegisteredClient, Sandbox
 from sbready.sandbox.auth import ADMIN
+from sbready.sandbox.seed_data import (
+    FIXTURES,
+    ledger_accounts_per_administration,
+    organisation_count,
+)
 from sbready.sandbox.server import bind, uvicorn_config
 from sbready.sandbox.store import Dialect
 from sbready.spec.resolve import load_index
@@ -30,6 +35,7 @@ def serve_command(
     list_admin_scope: bool = True,
     redelivery_window: float | None = None,
     readkey_lifetime: float | None = None,
+    records: int | None = None,
 ) -> int:
     """Build a sandbox (demo + acme, a demo OAuth client), print how to use it, serve it."""
     if app_token and admin_app_token and app_token == admin_app_token:
@@ -44,7 +50,10 @@ def serve_command(
     chosen: Dialect = "schema" if dialect == "schema" else "observed"
     sandbox = Sandbox(index, dialect=chosen, environments=ENVIRONMENTS,
                       list_admin_scope=list_admin_scope, redelivery_window=redelivery_window,
-                      readkey_lifetime=readkey_lifetime)
+                      readkey_lifetime=readkey_lifetime, records=records)
+    if records is not None:
+        print(f"seeding a large customer ({records:,} records) ...", flush=True)
+        sandbox.store.environment("demo")  # seeded before the banner: the first page is quick
     client_secret = secrets.token_urlsafe(24)
     sandbox.register_client(
         RegisteredClient(
@@ -64,6 +73,7 @@ def serve_command(
     shown_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
     _print_banner(base_url, index.sb_version, chosen, sandbox.control_key, client_secret, app_token)
+    print(_scale_line(records) + "; " + sandbox.journal.limits.describe(), flush=True)
     if admin_app_token:
         _print_admin_banner(base_url, admin_app_token, list_admin_scope)
     server = uvicorn.Server(uvicorn_config(sandbox.app, log_level="warning"))
@@ -108,6 +118,15 @@ def _print_banner(
     ]
     print("\n".join(lines), flush=True)
     sys.stdout.flush()
+
+
+def _scale_line(records: int | None) -> str:
+    if records is None:
+        return "data: the usual seed (start with --records N for a large customer)"
+    organisations = organisation_count(records)
+    accounts = ledger_accounts_per_administration(records) * len(FIXTURES.administrations)
+    return f"data: a large customer, {organisations:,} organisations and {accounts:,} ledger " \
+           "accounts per environment"
 
 
 def _print_admin_banner(base_url: str, admin_app_token: str, list_admin_scope: bool) -> None:

@@ -61,19 +61,19 @@ class ChangeClock:
         return int(match.group(3))
 
 
-_SEEDS: dict[tuple[int, str], EnvironmentSeed] = {}
+_SEEDS: dict[tuple[int, str, int | None], EnvironmentSeed] = {}
 _SEEDS_LOCK = threading.Lock()
 
 
-def seed_for(seed: int, environment: str) -> EnvironmentSeed:
-    """The (cached, shared, never mutated) seed data of one environment."""
-    key = (seed, environment)
+def seed_for(seed: int, environment: str, records: int | None = None) -> EnvironmentSeed:
+    """The (cached, shared, never mutated) seed data of one environment at scale `records`."""
+    key = (seed, environment, records)
     with _SEEDS_LOCK:
         cached = _SEEDS.get(key)
         if cached is None:
-            if len(_SEEDS) > 64:
-                _SEEDS.clear()
-            cached = _SEEDS[key] = build_environment(seed, environment)
+            if len(_SEEDS) > 64 or (records and any(k[2] for k in _SEEDS)):
+                _SEEDS.clear()  # large seeds are not kept side by side
+            cached = _SEEDS[key] = build_environment(seed, environment, records)
         return cached
 
 
@@ -93,6 +93,8 @@ class Environment:
         self.blobs = seed.blobs.copy()
         self.versions: dict[str, int] = {}  # kind -> edit count, for projection caches
         self.written: dict[str, list[dict[str, Any]]] = {}
+        # (kind, administration) -> entities a reference may point at, per kind versions
+        self._candidates: dict[tuple[str, Any], tuple[tuple[int, ...], list[Entity]]] = {}
 
     def entities(self, kind: str) -> list[Entity]:
         """Entities of one kind; kinds without a model get generic entities on first use."""
@@ -110,6 +112,25 @@ class Environment:
         if index is None:
             index = self._by_id[kind] = {str(e.get("Id")).lower(): e for e in self.entities(kind)}
         return index.get(entity_id.lower())
+
+    def candidates(self, kind: str, administration: Any = None) -> list[Entity]:
+        """Entities a reference of `kind` ("relation": organisations and persons) may point
+        at: those of `administration` when it has any, else all. Cached until the kinds
+        change, so projecting a large customer's records is not quadratic."""
+        kinds = ("organisation", "person") if kind == "relation" else (kind,)
+        versions = tuple(self.version(k) for k in kinds) + tuple(
+            len(self.entities(k)) for k in kinds)
+        key = (kind, administration)
+        cached = self._candidates.get(key)
+        if cached is not None and cached[0] == versions:
+            return cached[1]
+        everything = [entity for k in kinds for entity in self.entities(k)]
+        found = everything
+        if administration:
+            same = [c for c in everything if c.get("AdministrationId") == administration]
+            found = same or everything
+        self._candidates[key] = (versions, found)
+        return found
 
     def version(self, kind: str) -> int:
         """How often this kind was edited (0 for seed data)."""

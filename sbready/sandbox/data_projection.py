@@ -100,6 +100,10 @@ def _rng(entity: Entity, name: str) -> random.Random:
 def pick_reference(source: EntitySource, kind: str, entity: Entity,
                    rng: random.Random) -> Entity | None:
     """An existing entity of `kind` for a reference from `entity` (same administration first)."""
+    cached = getattr(source, "candidates", None)
+    if callable(cached):  # an Environment: the same choice, from lists it keeps
+        found: list[Entity] = cached(kind, entity.get("AdministrationId") or None)
+        return rng.choice(found) if found else None
     if kind == "relation":
         candidates = source.entities("organisation") + source.entities("person")
     else:
@@ -117,6 +121,13 @@ def _amount(rng: random.Random) -> Decimal:
 
 def _relation_of(source: EntitySource, entity: Entity) -> Entity | None:
     relation_id = entity.get("RelationId")
+    find = getattr(source, "find", None)
+    if callable(find):  # an Environment's index by Id (case-insensitive, as SB's guids)
+        for kind in ("organisation", "person", "unknownrelation"):
+            found: Entity | None = find(kind, relation_id)
+            if found is not None and found.get("Id") == relation_id:
+                return found
+        return None
     for kind in ("organisation", "person", "unknownrelation"):
         for candidate in source.entities(kind):
             if candidate.get("Id") == relation_id:

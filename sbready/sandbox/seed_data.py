@@ -53,6 +53,21 @@ their lists. The demo partner app's invoices reference these by name and number.
 LEDGER_ACCOUNTS_PER_ADMINISTRATION = 125  # 250 in total: more than two pages of 100
 ORGANISATION_COUNT = 120
 PERSON_COUNT = 40
+# `records` N (a large customer, `sb-readiness sandbox --records N`): N organisations and
+# LEDGER_SHARE * N ledger accounts over the administrations (50,000 and 20,000 for N = 50,000)
+LEDGER_SHARE = 0.4
+MAX_RECORDS = 1_000_000  # beyond this the seed alone needs gigabytes
+
+
+def organisation_count(records: int | None) -> int:
+    """How many organisations an environment of scale `records` has (never fewer than usual)."""
+    return max(ORGANISATION_COUNT, records or 0)
+
+
+def ledger_accounts_per_administration(records: int | None) -> int:
+    """How many ledger accounts each administration has at scale `records`."""
+    wanted = -(-int(LEDGER_SHARE * (records or 0)) // len(FIXTURES.administrations))
+    return max(LEDGER_ACCOUNTS_PER_ADMINISTRATION, wanted)
 
 _BASE_CHART: tuple[tuple[str, str, bool], ...] = (  # number, description, invest in asset
     ("0100", "Goodwill", True), ("0200", "Bedrijfsgebouwen", True), ("0247", "Schepen", True),
@@ -188,13 +203,14 @@ class EnvironmentSeed:
         return entity
 
 
-def build_environment(seed: int, environment: str) -> EnvironmentSeed:
-    """Build the seed entities of one environment (deterministic for (seed, environment))."""
+def build_environment(seed: int, environment: str, records: int | None = None) -> EnvironmentSeed:
+    """Build the seed entities of one environment (deterministic for (seed, environment,
+    records)); `records`: the scale of a large customer (see organisation_count)."""
     env = EnvironmentSeed(seed, environment)
     _administrations(env)
-    _ledger_accounts(env)
+    _ledger_accounts(env, ledger_accounts_per_administration(records))
     _countries(env)
-    _relations(env)
+    _relations(env, organisation_count(records))
     _addresses_and_bank_accounts(env)
     _contacts(env)
     _reference_lists(env)
@@ -212,7 +228,7 @@ def _administrations(env: EnvironmentSeed) -> None:
                                    "Name": name, "CountryCode": "NL"})
 
 
-def _ledger_accounts(env: EnvironmentSeed) -> None:
+def _ledger_accounts(env: EnvironmentSeed, per_administration: int) -> None:
     rng = env.rng("ledgeraccount")
     chart = [(n, d, a) for n, d, a in _BASE_CHART]
     fixture_numbers = {n for n, _ in FIXTURES.ledger_accounts}
@@ -227,9 +243,11 @@ def _ledger_accounts(env: EnvironmentSeed) -> None:
                 used.add(number)
     type_ids = {kind: env.new_id("ledgeraccounttype", i)
                 for i, kind in enumerate(("balans", "resultaat"))}
+    for extra in range(per_administration - len(chart)):  # a large customer's cost centres
+        chart.append((f"7{extra + 1:05d}", f"Kostenplaats {extra + 1}", False))
     count = 0
     for administration in env.entities["administration"]:
-        for number, description, invest in chart[:LEDGER_ACCOUNTS_PER_ADMINISTRATION]:
+        for number, description, invest in chart[:per_administration]:
             ident = env.new_id("ledgeraccount", count)
             count += 1
             env.add("ledgeraccount", {
@@ -256,12 +274,15 @@ def _company_name(rng: random.Random, taken: set[str]) -> str:
             return name
 
 
-def _relations(env: EnvironmentSeed) -> None:
+def _relations(env: EnvironmentSeed, organisations: int = ORGANISATION_COUNT) -> None:
     rng = env.rng("relations")
     taken = set(FIXTURES.organisations)
     names = list(FIXTURES.organisations)
     while len(names) < ORGANISATION_COUNT:
         names.append(_company_name(rng, taken))
+    while len(names) < organisations:  # beyond the name combinations: numbered branches
+        names.append(f"{rng.choice(_COMPANY_WORDS)} {rng.choice(_COMPANY_OWNERS)} "
+                     f"{len(names) + 1}")
     for number, name in enumerate(names):
         relation_number = f"{number + 1:06d}"
         env.add("organisation", {
@@ -283,7 +304,7 @@ def _relations(env: EnvironmentSeed) -> None:
             people.append(person)
     for number, (first, prefix, last) in enumerate(people):
         full = " ".join(part for part in (first, prefix, last) if part)
-        relation_number = f"{ORGANISATION_COUNT + number + 1:06d}"
+        relation_number = f"{len(names) + number + 1:06d}"
         env.add("person", {
             "Id": env.new_id("person", number), "Name": full, "FirstName": first,
             "Firstname": first, "Prefix": prefix, "LastName": last, "Lastname": last,

@@ -50,7 +50,7 @@ from sbready.sandbox.query import (
     parse_list_query,
     sort_key,
 )
-from sbready.sandbox.seed_data import Entity
+from sbready.sandbox.seed_data import MAX_RECORDS, Entity
 from sbready.spec.index import Operation, OperationIndex
 
 __all__ = ["ApiRequest", "ApiStore", "Dialect", "StoreResponse", "observed_deviations"]
@@ -105,10 +105,16 @@ class ApiStore:
         redelivery_window: float | None = None,
         readkey_lifetime: float | None = None,
         now: Callable[[], float] = time.time,
+        records: int | None = None,
     ) -> None:
         """`redelivery_window`: seconds of the TrackingToken cache (default REDELIVERY_WINDOW
         in the observed dialect, 0 = off, always off in the schema dialect);
-        `readkey_lifetime`: seconds a blob ReadKey lives (default READKEY_LIFETIME)."""
+        `readkey_lifetime`: seconds a blob ReadKey lives (default READKEY_LIFETIME);
+        `records`: a large customer's scale (seed_data.organisation_count), None: usual."""
+        if records is not None and not 0 < records <= MAX_RECORDS:
+            raise UsageError(f"records must be between 1 and {MAX_RECORDS:,}, not {records}; "
+                             "e.g. --records 50000")
+        self.records = records
         if dialect not in ("observed", "schema"):
             raise UsageError(f"dialect {dialect!r} is unknown; use --dialect observed (AFAS's "
                              "example shapes, the default) or --dialect schema")
@@ -165,8 +171,8 @@ class ApiStore:
             return None
         env = self._environments.get(name)
         if env is None:
-            env = self._environments[name] = Environment(name, seed_for(self.seed, name),
-                                                         self.clock)
+            env = self._environments[name] = Environment(
+                name, seed_for(self.seed, name, self.records), self.clock)
         return env
 
     def tracking_token(self) -> str:
