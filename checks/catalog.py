@@ -108,6 +108,13 @@ CHECKS: dict[str, CheckInfo] = {
         _c("ONB-13", "normal", "Redirect URI is HTTPS and exact",
            "The redirect_uri is HTTPS in production mode and registered exactly.",
            "http callback, wildcard matching"),
+        _c("ONB-14", "critical", "Pages that carry codes and credentials are protected",
+           "The onboarding URL, login and OAuth callback pages: valid TLS and HSTS in production "
+           "mode (critical); session cookies Secure, HttpOnly and SameSite; no third-party "
+           "loads from the callback and a Referrer-Policy that keeps its query from other "
+           "origins; credential pages not frameable (normal).",
+           "missing HSTS, cookie without Secure, callback code leaked by Referer, frameable "
+           "login"),
         _c("LST-01", "critical", "Logo is usable",
            "The logo file exists, is PNG/JPEG/SVG, square within the tolerance and at least the "
            "minimum size.", "missing, tiny, wide banner"),
@@ -305,6 +312,14 @@ CHECKS_NL: dict[str, tuple[str, str, str]] = {
     "ONB-13": ("Redirect-URI is HTTPS en exact",
                "De redirect_uri is HTTPS in productiemodus en exact geregistreerd.",
                "http-callback, wildcard-matching"),
+    "ONB-14": ("Pagina's met codes en inloggegevens zijn beschermd",
+               "De onboarding-URL, inlogpagina en OAuth-callback: geldige TLS en HSTS in "
+               "productiemodus (kritiek); sessiecookies Secure, HttpOnly en SameSite; geen "
+               "bronnen van derden op de callback en een Referrer-Policy die de querystring "
+               "niet aan andere origins geeft; pagina's met inloggegevens niet in een frame te "
+               "laden (normaal).",
+               "geen HSTS, cookie zonder Secure, code van de callback gelekt via Referer, "
+               "inlogpagina in een frame"),
     "LST-01": ("Logo is bruikbaar",
                "Het logobestand bestaat, is PNG/JPEG/SVG, vierkant binnen de tolerantie en "
                "minstens de minimale grootte.", "ontbreekt, te klein, brede banner"),
