@@ -18,6 +18,7 @@ from sbready.config import ReadinessConfig, demo_config, load_config
 from sbready.errors import HarnessError, UsageError
 from sbready.harness import BROWSER_ENV
 from sbready.live import live_subset_line, load_live_config
+from sbready.report.allure_labels import LANG_ENV
 from sbready.report.evidence import EVIDENCE_DIR_NAME, EVIDENCE_ENV
 from sbready.report.html import ENVIRONMENT_FILE, build_front_page, build_html
 from sbready.report.i18n import check_lang, text
@@ -104,6 +105,7 @@ def execute(
     evidence_dir = reports / EVIDENCE_DIR_NAME
     shutil.rmtree(evidence_dir, ignore_errors=True)
     env[EVIDENCE_ENV] = str(evidence_dir)  # record() leaves the front page's evidence here
+    env[LANG_ENV] = language  # Allure titles, areas and descriptions in the report's language
     if browser:  # --browser: the harness walks the onboarding in it (sbready/harness.py)
         env[BROWSER_ENV] = browser
     pytest_junit = reports / "pytest-junit.xml"

@@ -15,17 +15,19 @@ status can carry them: passed, failed or skipped.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import allure
 
-from checks.catalog import CHECKS, CheckInfo
+from checks.catalog import CHECKS, CheckInfo, area_name, check_text
 from sbready.sandbox.journal import Exchange
 
 CHECK_ID_LABEL = "check_id"
 WARNING_LABEL = "warning"  # one label per warning; the value is the warning's text
 WARNING_TAG = "warning"  # one tag per warned test, so the report's list marks it
+LANG_ENV = "SBREADY_REPORT_LANG"  # "nl": Dutch titles, areas and descriptions in Allure
 
 _SEVERITY_LEVELS = {
     "blocker": allure.severity_level.BLOCKER,
@@ -76,17 +78,22 @@ class CheckFailed(AssertionError):
         self.evidence = evidence
 
 
-def check_description(info: CheckInfo) -> str:
-    """The markdown description a reviewer sees on the test page."""
-    consequence = (
-        "A failure makes the verdict NOT READY."
-        if info.decides_verdict
-        else "A failure is reported but does not change the verdict."
-    )
+def _lang() -> str:
+    # the runner passes the report's language to the pytest process
+    return "nl" if os.environ.get(LANG_ENV, "").lower() == "nl" else "en"
+
+
+def check_description(info: CheckInfo, lang: str = "en") -> str:
+    """The markdown description a reviewer sees on the test page (English or Dutch)."""
+    from sbready.report.i18n import text
+
+    title, passes_when, must_fail_for = check_text(info.id, lang)
+    area = area_name(info.id.split("-")[0], lang)
+    consequence = text("decides" if info.decides_verdict else "reported", lang)
     return (
-        f"**{info.id} — {info.title}** ({info.area}, severity {info.severity})\n\n"
-        f"**Passes when:** {info.passes_when}\n\n"
-        f"**Must fail for:** {info.must_fail_for}\n\n"
+        f"**{info.id} — {title}** ({area}, {text('severity', lang)} {info.severity})\n\n"
+        f"**{text('passes_when', lang)}:** {passes_when}\n\n"
+        f"**{text('fails_for', lang)}:** {must_fail_for}\n\n"
         f"{consequence}"
     )
 
@@ -98,14 +105,15 @@ def label_check(check_id: str, *, scenario: str | None = None) -> None:
     to the title. An unknown ID is a programming error in a suite, hence KeyError.
     """
     info = CHECKS[check_id]
-    title = f"{info.id} {info.title}"
+    lang = _lang()
+    title = f"{info.id} {check_text(check_id, lang)[0]}"
     allure.dynamic.title(f"{title} — {scenario}" if scenario else title)
-    allure.dynamic.epic(info.area)
+    allure.dynamic.epic(area_name(check_id.split("-")[0], lang))
     allure.dynamic.feature(title)
     allure.dynamic.severity(_SEVERITY_LEVELS[info.severity])
     allure.dynamic.label(CHECK_ID_LABEL, info.id)
     allure.dynamic.tag(info.id)
-    allure.dynamic.description(check_description(info))
+    allure.dynamic.description(check_description(info, lang))
 
 
 def _redacted_text(text: str, redactor: SecretRedactor | None) -> str:

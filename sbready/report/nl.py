@@ -486,6 +486,30 @@ PATTERNS: list[tuple[str, str]] = [
      "https-URL's, dus lever de https-URL aan"),
     (r"The onboarding URL (?P<u>\S+) is absolute (?P<s>https?) and accepts afasBaseUrl\.",
      "De onboarding-URL {u} is absoluut {s} en accepteert afasBaseUrl."),
+    (r"(?P<n>\d+) requests got 403 in (?P<e>\w+) \((?P<a>" + _X + r") \.\.\. (?P<b>" + _X
+     + r")\); retry a 403 at most once",
+     "{n} verzoeken kregen 403 in {e} ({a} ... {b}); probeer een 403 hoogstens één keer "
+     "opnieuw"),
+    (r"(?P<case>[\w ,-]+): (?P<req>(?:GET|POST) \S+ -> \d{3}): a server error",
+     "{case}: {req}: een serverfout"),
+    (r"(?P<n>\d+) missing or malformed afasBaseUrl values each got a page with a message and "
+     r"no stack trace\.",
+     "{n} ontbrekende of ongeldige afasBaseUrl-waarden kregen elk een pagina met een melding "
+     "en zonder stacktrace."),
+    (r"A missing or malformed afasBaseUrl is not answered with a clean page\.",
+     "Een ontbrekende of ongeldige afasBaseUrl krijgt geen nette pagina."),
+    (r"(?P<case>[\w ,-]+): (?P<req>(?:GET|POST) \S+ -> \d{3}) shows a message; a 4xx status "
+     r"would also tell "
+     r"monitoring the link was wrong",
+     "{case}: {req} toont een melding; een 4xx-status zou monitoring ook vertellen dat de "
+     "link fout was"),
+    (r"(?P<req>(?:GET|POST) \S+ -> \d{3}): the page links or posts to the foreign host (?P<h>\S+)",
+     "{req}: de pagina linkt of post naar de vreemde host {h}"),
+    (r"(?P<req>(?:GET|POST) \S+ -> \d{3}): the foreign afasBaseUrl was refused with a "
+     r"(?P<st>\d{3}) page; a 4xx "
+     r"status would say so to monitoring",
+     "{req}: de vreemde afasBaseUrl werd geweigerd met een {st}-pagina; een 4xx-status zou "
+     "dat aan monitoring laten zien"),
     # ---- error handling (unit-test wordings) -------------------------------------------------
     (r"No API call of the sync was answered 401, so the app's recovery from an expired token "
      r"could not be observed\.",

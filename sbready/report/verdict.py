@@ -129,7 +129,8 @@ def _check_result_from_json(raw: dict[str, Any]) -> CheckResult | None:
         check_id=check_id,
         status=status if status in STATUS_RANK else "unknown",
         severity=_label(raw, "severity") or (info.severity if info else "normal"),
-        area=_label(raw, "epic") or (info.area if info else "Unknown area"),
+        # the catalog's (English) area: the Allure epic may be in Dutch
+        area=info.area if info else (_label(raw, "epic") or "Unknown area"),
         name=str(raw.get("name") or check_id),
         message=details.get("message"),
         warnings=_labels(raw, WARNING_LABEL),
