@@ -7,6 +7,7 @@ only the check it must break.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import pytest
 
 from tests.selftest import VariantRun, run_variant
 
-OAUTH_IDS = ("ONB-01", "ONB-03", "ONB-04", "ONB-05", "ONB-09", "ONB-10", "ONB-12", "ONB-13")
-APPTOKEN_IDS = ("ONB-01", "ONB-03", "ONB-04", "ONB-05", "ONB-10", "ONB-11")
+OAUTH_IDS = ("ONB-01", "ONB-03", "ONB-04", "ONB-05", "ONB-09", "ONB-10", "ONB-12", "ONB-13",
+             "ONB-14")
+APPTOKEN_IDS = ("ONB-01", "ONB-03", "ONB-04", "ONB-05", "ONB-10", "ONB-11", "ONB-14")
 
 
 def _replace(old: str, new: str) -> Callable[[str], str]:
@@ -68,6 +70,22 @@ FLAWED_APPS = [
     ("ONB-11", "apptoken_form_body", "apptoken", "application/x-www-form-urlencoded"),
     ("ONB-12", "reuse_dead_refresh", "oauth", "the sync after the new consent failed"),
     ("ONB-13", "wrong_redirect_uri", "oauth", "callback/extra"),
+    # ONB-14, one flaw per item; each finding names the page and the header or cookie
+    ("ONB-14", "no_hsts", "oauth",
+     "the onboarding page https://127.0.0.1:{port}/Appcenter/AFASSB/ sends no "
+     "Strict-Transport-Security header"),
+    ("ONB-14", "insecure_cookie", "oauth",
+     "cookie demo_partner_session (set by POST https://127.0.0.1:{port}/login) has no Secure "
+     "flag"),
+    ("ONB-14", "callback_tracker", "oauth",
+     "the callback https://127.0.0.1:{port}/Appcenter/AFASSB/callback loads "
+     "https://stats.tracker.example/pixel.gif from another host"),
+    ("ONB-14", "no_referrer_policy", "oauth",
+     "the callback https://127.0.0.1:{port}/Appcenter/AFASSB/callback sends no "
+     "Referrer-Policy header"),
+    ("ONB-14", "frameable_login", "oauth",
+     "the onboarding page https://127.0.0.1:{port}/Appcenter/AFASSB/ can be framed by any "
+     "site"),
 ]
 
 
@@ -78,6 +96,9 @@ def test_flawed_app_fails(tmp_path: Path, check_id: str, flaw: str, auth: str,
     run = run_variant(tmp_path, flaws=[flaw], only=[check_id], auth=auth)
     assert run.statuses.get(check_id) == "failed", (
         f"{check_id} did not fail for flaw {flaw}: {run.statuses} {run.messages}")
+    if "{port}" in expected:  # the app's port is picked per run
+        port = re.search(r"https://127\.0\.0\.1:(\d+)/", run.messages[check_id])
+        expected = expected.format(port=port.group(1) if port else "?")
     assert expected in run.messages[check_id]
 
 
