@@ -69,3 +69,22 @@ def test_catalog_has_dutch_for_every_check_area_and_introduction() -> None:
         assert passes_when != CHECKS[check_id].passes_when, check_id
     for english, dutch in AREA_INTROS.values():
         assert english != dutch and len(dutch) > 60
+
+
+@pytest.mark.parametrize("reason", [
+    "not run: no working connection (ONB-02 failed: The known customer's onboarding did not "
+    "complete)",
+    "not run: the onboarding never reached the consent flow (ONB-02 failed: The known "
+    "customer's onboarding did not complete)",
+    "not run: the baseline sync made no API read to fault (sync failed: boom); see ONB-02 and "
+    "the INT checks",
+    "not run: the baseline sync made no write whose documented answer carries "
+    "result/instances/errors (sync synced: ok); see INT-08",
+    "not run live: only with writes (allow_writes = true in [live])",
+    "the app uses app tokens; the OAuth checks do not apply",
+    "OAuth customer app: its tokens come from the code flow (ONB-06, ONB-07); ONB-11 covers "
+    "app-token and admin-level apps",
+])
+def test_the_suites_skip_reasons_have_dutch(reason: str) -> None:
+    dutch = translate_or_none(reason)
+    assert dutch is not None and dutch != reason

@@ -26,6 +26,27 @@ PATTERNS: list[tuple[str, str]] = [
     (r"Skipped: not run: no working connection \((?P<r>.+)", "niet uitgevoerd: geen werkende "
      "verbinding ({r}"),
     (r"Skipped: (?P<r_t>.+)", "{r}"),
+    # ---- skip reasons (suites/*.py, conftest.py) ---------------------------------------------
+    (r"not run: no working connection \(ONB-02 failed: (?P<s_t>.+)\)",
+     "niet uitgevoerd: geen werkende verbinding (ONB-02 mislukt: {s})"),
+    (r"not run: the onboarding never reached the consent flow \(ONB-02 failed: (?P<s_t>.+)\)",
+     "niet uitgevoerd: de onboarding bereikte de toestemmingsflow niet (ONB-02 mislukt: {s})"),
+    (r"not run: the baseline sync made no API read to fault \(sync (?P<o>\w+): (?P<out>.*)\); "
+     r"see ONB-02 and the INT checks",
+     "niet uitgevoerd: de eerste sync deed geen API-leesactie om een fout in te zetten (sync "
+     "{o}: {out}); zie ONB-02 en de INT-checks"),
+    (r"not run: the baseline sync made no write whose documented answer carries "
+     r"result/instances/errors \(sync (?P<o>\w+): (?P<out>.*)\); see INT-08",
+     "niet uitgevoerd: de eerste sync deed geen schrijfactie waarvan het gedocumenteerde "
+     "antwoord result/instances/errors bevat (sync {o}: {out}); zie INT-08"),
+    (r"not run live: (?P<r>.+)", "niet live uitgevoerd: {r}"),
+    (r"the app uses app tokens; the OAuth checks do not apply",
+     "de app gebruikt app-tokens; de OAuth-checks zijn niet van toepassing"),
+    (r"the app uses app tokens: (?P<why>.+)", "de app gebruikt app-tokens: {why}"),
+    (r"OAuth customer app: its tokens come from the code flow \(ONB-06, ONB-07\); ONB-11 covers "
+     r"app-token and admin-level apps",
+     "OAuth-klantapp: de tokens komen uit de code-flow (ONB-06, ONB-07); ONB-11 gaat over "
+     "app-token-apps en apps op adminniveau"),
     # ---- onboarding ------------------------------------------------------------------------
     (r"The onboarding URL answered (?P<st>\d{3}) in (?P<t>[\d.]+ m?s) \(limit (?P<l>\S+) s\)\.",
      "De onboarding-URL antwoordde {st} in {t} (grens {l} s)."),
@@ -724,7 +745,9 @@ def _fill(match: re.Match[str], template: str, again: Callable[[str], str | None
     for name, value in match.groupdict().items():
         value = value or ""
         if name.endswith("_t"):
-            values[name[:-2]] = again(value) or value
+            # a quoted sentence often lost its full stop ("failed: <sentence>)")
+            dotted = None if value.endswith(".") else again(value + ".")
+            values[name[:-2]] = again(value) or (dotted[:-1] if dotted else value)
         else:
             values[name] = value
     return template.format(**values)
