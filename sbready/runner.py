@@ -161,8 +161,8 @@ def execute(
     runs = record_history(history_dir, verdict, wall_start)
     html_path = None
     if html:
-        build_html(results_dir, reports, title=f"{config.app.name}: "
-                   "AFAS SB App Center readiness", env_info=env_info, lang=language)
+        build_html(results_dir, reports, title=f"{config.app.name}: {text('title', language)}",
+                   env_info=env_info, lang=language)
         html_path = build_front_page(
             results_dir, reports, verdict, lang=language, history=runs,
             history_dir=str(history_dir),
