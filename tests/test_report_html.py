@@ -13,8 +13,8 @@ import pytest
 from sbready.errors import HarnessError, UsageError
 from sbready.report import html
 from sbready.report.html import (
-    ENVIRONMENT_FILE,
     ALLURE_FILE,
+    ENVIRONMENT_FILE,
     REPORT_FILE,
     build_html,
     embedded_files,
