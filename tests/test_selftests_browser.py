@@ -1,0 +1,102 @@
+"""The browser walker against the demo app: the JavaScript-only onboarding passes every
+onboarding check in Chromium and is not walkable without it; the original demo passes the
+whole onboarding area in Chromium too (without a browser: tests/test_selftests_onboarding.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sbready.errors import UsageError
+from sbready.report.verdict import read_results
+from sbready.runner import execute, write_demo_config
+from tests.selftest import VariantRun
+
+# every onboarding check an OAuth customer app gets (ONB-11 is for app tokens and admins)
+ONBOARDING_IDS = ("ONB-01", "ONB-02", "ONB-03", "ONB-04", "ONB-05", "ONB-06", "ONB-07",
+                  "ONB-08", "ONB-09", "ONB-10", "ONB-12", "ONB-13", "ONB-14")
+
+
+def _require_chromium() -> None:
+    from sbready.driver.browser import find_chromium
+
+    try:
+        find_chromium()
+    except UsageError as error:
+        if os.environ.get("CI"):  # CI installs Chromium: a missing one is a failure there
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+
+
+def run_demo(folder: Path, *, only: tuple[str, ...], onboarding: str = "html",
+             browser: str | None = None, flaws: tuple[str, ...] = ()) -> VariantRun:
+    """The demo app with `onboarding` pages, walked in `browser` (None: without JavaScript)."""
+    workdir = folder / "work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_path, environ = write_demo_config(workdir, flaws=flaws, onboarding=onboarding,
+                                             browser=browser)
+    outcome = execute(config_path, folder / "reports", only=only, environ=environ,
+                      workdir=workdir, html=False)
+    results = read_results(outcome.results_dir)
+    return VariantRun({r.check_id: r.status for r in results},
+                      {r.check_id: r.message or "" for r in results}, outcome, environ)
+
+
+@pytest.fixture(scope="module")
+def js_in_browser(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> VariantRun:
+    _require_chromium()
+    return run_demo(tmp_path_factory.mktemp("js-browser"), only=ONBOARDING_IDS,
+                    onboarding="js", browser="chromium")
+
+
+@pytest.fixture(scope="module")
+def html_in_browser(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> VariantRun:
+    _require_chromium()
+    return run_demo(tmp_path_factory.mktemp("html-browser"), only=ONBOARDING_IDS,
+                    browser="chromium")
+
+
+@pytest.mark.parametrize("check_id", ONBOARDING_IDS)
+def test_js_onboarding_passes_in_the_browser(js_in_browser: VariantRun, check_id: str) -> None:
+    assert js_in_browser.statuses.get(check_id) == "passed", js_in_browser.messages.get(check_id)
+
+
+def test_js_onboarding_is_ready_in_the_browser(js_in_browser: VariantRun) -> None:
+    assert js_in_browser.outcome.exit_code == 0
+    assert js_in_browser.outcome.headline == "READY"
+
+
+def test_js_onboarding_pages_are_photographed(js_in_browser: VariantRun) -> None:
+    pictures = list(js_in_browser.outcome.results_dir.glob("*-attachment.png"))
+    assert len(pictures) >= 3  # landing, consent page, confirmation at least
+    assert all(picture.read_bytes().startswith(b"\x89PNG") for picture in pictures)
+
+
+@pytest.mark.parametrize("check_id", ONBOARDING_IDS)
+def test_original_demo_passes_in_the_browser(html_in_browser: VariantRun, check_id: str) -> None:
+    assert html_in_browser.statuses.get(check_id) == "passed", (
+        html_in_browser.messages.get(check_id))
+
+
+def test_js_onboarding_without_browser_names_the_setting(tmp_path: Path, spec_dir: Path) -> None:
+    run = run_demo(tmp_path, only=("ONB-02",), onboarding="js")
+    assert run.statuses["ONB-02"] == "failed"
+    message = run.messages["ONB-02"]
+    assert "never reached" in message
+    assert "its login form is built by JavaScript" in message
+    assert 'set browser = "chromium" in [onboarding]' in message
+    assert run.outcome.exit_code == 1
+
+
+def test_callback_tracker_is_blocked_and_named_in_the_browser(tmp_path: Path,
+                                                              spec_dir: Path) -> None:
+    _require_chromium()
+    run = run_demo(tmp_path, only=("ONB-14",), browser="chromium", flaws=("callback_tracker",))
+    assert run.statuses["ONB-14"] == "failed"
+    assert "/Appcenter/AFASSB/callback loads https://stats.tracker.example/pixel.gif from " \
+           "another host" in run.messages["ONB-14"]
+    # the normal-severity part of ONB-14 does not block the verdict
+    assert run.outcome.exit_code == 0, run.outcome.lines
