@@ -204,6 +204,9 @@ class ApiRoutes:
                 stored = _stored(writes.injected_result(
                     operation, inject, (stored.status, stored.body, stored.facts)))
             answer = _serialise(stored)
+            # the store's objects, encoded here: the journal need not check it is JSON
+            draft.answer_is_json = not isinstance(stored.body, bytes | bytearray) and \
+                answer.media_type == "application/json"
         except Exception:  # noqa: BLE001 - SB answers 400 to what it cannot process
             _logger.exception("store failed on %s %s", api_request.method, api_path)
             draft.facts["sandbox_error"] = True
@@ -314,6 +317,8 @@ def _stored(answer: writes.Answer) -> StoreResponse:
 def _serialise(stored: StoreResponse) -> _Answer:
     if isinstance(stored.body, bytes | bytearray):
         body = bytes(stored.body)
+    elif stored.encoded is not None:  # a page joined from rows the store encoded once
+        body = stored.encoded
     else:
         body = _json_bytes(stored.body)
     return _Answer(

@@ -54,6 +54,7 @@ class ExchangeDraft:
     request_body: Any = None  # a parsed body set by the route (e.g. multipart fields)
     request_body_set: bool = False
     drop: bool = False  # close the connection without an answer
+    answer_is_json: bool = False  # the route encoded the answer's body as JSON itself
     hold: float = 0.0  # seconds to hold the request before dropping it
 
     def set_request_body(self, body: Any) -> None:
@@ -166,7 +167,8 @@ class CaptureLayer:
         response_body = None
         if response.status:
             response_body = _journal_body(
-                redact, bytes(response.body), response.headers.get("content-type")
+                redact, bytes(response.body), response.headers.get("content-type"),
+                valid_json=draft.answer_is_json,
             )
         return Exchange(
             seq=seq,
@@ -246,11 +248,12 @@ async def _drop_connection(scope: Scope) -> None:
     raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
 
 
-def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None) -> Any:
+def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None,
+                  valid_json: bool = False) -> Any:
     """A body as the journal keeps it: parsed JSON, form fields, text, or a size note.
 
     Bodies are parsed whole and redacted before they are cut to size, so a cut never
-    leaves half a secret behind.
+    leaves half a secret behind. `valid_json`: the sandbox encoded it (no need to check).
     """
     if not body:
         return None
@@ -259,7 +262,7 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
         text = body.decode("utf-8", "replace")
         return _bounded(redact.query(parse_qsl(text, keep_blank_values=True)))
     if media.endswith("json") or (not media and body.lstrip()[:1] in (b"{", b"[")):
-        packed = _packed_if_clean(redact, body)
+        packed = _packed_if_clean(redact, body, valid_json)
         if packed is not None:
             return packed
         try:
@@ -278,7 +281,8 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
     return f"<{len(body)} bytes of {media}>"
 
 
-def _packed_if_clean(redact: SandboxRedactor, body: bytes) -> PackedJson | None:
+def _packed_if_clean(redact: SandboxRedactor, body: bytes,
+                     valid_json: bool = False) -> PackedJson | None:
     """The body itself, kept as bytes, when it is complete JSON with nothing to redact.
 
     The common case (an API answer or write body): no parse and no walk at capture; the
@@ -292,6 +296,8 @@ def _packed_if_clean(redact: SandboxRedactor, body: bytes) -> PackedJson | None:
         return None
     if not redact.clean_json_text(text):
         return None
+    if valid_json:
+        return PackedJson(body)
     try:
         orjson.loads(body)  # only valid JSON is kept as JSON (orjson: strict and fast)
     except orjson.JSONDecodeError:
