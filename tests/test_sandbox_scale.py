@@ -96,3 +96,23 @@ def test_config_scale_key(tmp_path: Path) -> None:
     assert config.sandbox.scale == 50_000
     message = error_for(tmp_path, MINIMAL + "\n[sandbox]\nscale = \"big\"\n")
     assert "scale in [sandbox] must be a number of records from 1 to 1,000,000" in message
+
+
+def test_invoice_numbers_are_looked_up_per_administration_and_follow_writes(
+        index_600: OperationIndex) -> None:  # noqa: F811
+    store = ApiStore(index_600)
+    environment = store.environment("demo")
+    assert environment is not None
+    administration = str(environment.entities("administration")[0]["Id"])
+    assert not environment.invoice_number_taken("salesjournalentry", administration.lower(),
+                                                "F-2025-001")
+    entry = environment.add("salesjournalentry", {"Id": "e1", "InvoiceNumber": "F-2025-001",
+                                                  "AdministrationId": administration.upper()})
+    assert environment.invoice_number_taken("salesjournalentry", administration.lower(),
+                                            "F-2025-001")
+    assert not environment.invoice_number_taken("salesjournalentry", "another", "F-2025-001")
+    environment.update("salesjournalentry", entry, {"InvoiceNumber": "F-2025-002"})
+    assert not environment.invoice_number_taken("salesjournalentry", administration.lower(),
+                                                "F-2025-001")
+    assert environment.invoice_number_taken("salesjournalentry", administration.lower(),
+                                            "F-2025-002")

@@ -93,6 +93,8 @@ class Environment:
         self.blobs = seed.blobs.copy()
         self.versions: dict[str, int] = {}  # kind -> edit count, for projection caches
         self.written: dict[str, list[dict[str, Any]]] = {}
+        # kind -> {(administration lower case, invoice number)}: duplicate checks at scale
+        self._invoice_numbers: dict[str, set[tuple[str, str]]] = {}
         # (kind, administration) -> entities a reference may point at, per kind versions
         self._candidates: dict[tuple[str, Any], tuple[tuple[int, ...], list[Entity]]] = {}
 
@@ -132,6 +134,15 @@ class Environment:
         self._candidates[key] = (versions, found)
         return found
 
+    def invoice_number_taken(self, kind: str, administration: str, number: str) -> bool:
+        """True when an entity of `kind` in `administration` (lower case) has this
+        InvoiceNumber: what a duplicate check asks, without a scan per write."""
+        index = self._invoice_numbers.get(kind)
+        if index is None:
+            index = self._invoice_numbers[kind] = {
+                key for key in map(_invoice_key, self.entities(kind)) if key is not None}
+        return (administration, number) in index
+
     def version(self, kind: str) -> int:
         """How often this kind was edited (0 for seed data)."""
         return self.versions.get(kind, 0)
@@ -139,12 +150,19 @@ class Environment:
     def _touched(self, kind: str) -> None:
         self.versions[kind] = self.versions.get(kind, 0) + 1
         self._by_id.pop(kind, None)
+        self._invoice_numbers.pop(kind, None)
 
     def add(self, kind: str, entity: Entity) -> Entity:
         """Create an entity (bumps change tracking)."""
         entity[CHANGED] = self.clock.tick()
         self.entities(kind).append(entity)
+        index = self._invoice_numbers.get(kind)
         self._touched(kind)
+        key = _invoice_key(entity)
+        if index is not None:  # a create keeps the index: one more number
+            if key is not None:
+                index.add(key)
+            self._invoice_numbers[kind] = index
         return entity
 
     def update(self, kind: str, entity: Entity, changes: dict[str, Any]) -> Entity:
@@ -166,3 +184,10 @@ class Environment:
     def record_written(self, api_path: str, record: dict[str, Any]) -> None:
         """Log a record created through a write endpoint (for `ApiStore.written`)."""
         self.written.setdefault(api_path, []).append(record)
+
+
+def _invoice_key(entity: Entity) -> tuple[str, str] | None:
+    number = entity.get("InvoiceNumber")
+    if not isinstance(number, str):
+        return None
+    return str(entity.get("AdministrationId", "")).lower(), number
