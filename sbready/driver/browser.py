@@ -48,7 +48,9 @@ CHROMIUM_ARGS = (
     "--disable-component-update", "--no-first-run", "--disable-sync",
 )
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-QUIET_S = 0.25  # a page has settled when nothing moved for this long
+QUIET_S = 0.1  # a page has settled when nothing moved for this long
+# how long a page may take to render a login form by script after it settled
+FORM_PATIENCE_S = 2.0
 SUBMIT_SELECTOR = (
     "button[type=submit], button:not([type]), input[type=submit], input[type=image]"
 )
@@ -275,7 +277,7 @@ class _BrowserWalk(_Walk):
                 if not self._give_consent():
                     return
                 continue
-            if self.result.authorize_url is None and self._login(url, used):
+            if self.result.authorize_url is None and self._login_when_rendered(url, used):
                 continue
             if self.result.error:
                 return
@@ -350,6 +352,19 @@ class _BrowserWalk(_Walk):
             return True
         # a form built by script often has no action: every field present is enough
         return bool(step.fields) and all(self._field(key) is not None for key in step.fields)
+
+    def _login_when_rendered(self, url: str, used: set[int]) -> bool:
+        """A login step on this page; while steps are left, give a script a moment
+        (FORM_PATIENCE_S, bounded) to render its form."""
+        bound = time.monotonic() + min(self.walker.timeout, FORM_PATIENCE_S)
+        while True:
+            if self._login(url, used) or self.result.error:
+                return not self.result.error
+            waiting = any(number not in used and step.fields
+                          for number, step in enumerate(self.login_steps))
+            if not waiting or time.monotonic() >= bound:
+                return False
+            self.page.wait_for_timeout(100)
 
     def _login(self, url: str, used: set[int]) -> bool:
         for number, step in enumerate(self.login_steps):
