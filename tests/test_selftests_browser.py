@@ -100,3 +100,24 @@ def test_callback_tracker_is_blocked_and_named_in_the_browser(tmp_path: Path,
            "another host" in run.messages["ONB-14"]
     # the normal-severity part of ONB-14 does not block the verdict
     assert run.outcome.exit_code == 0, run.outcome.lines
+
+
+# (check, flaw, text its failure must contain): the walk variants the checks need, in Chromium
+BROWSER_FLAWS = [
+    ("ONB-04", "traceback_on_bad_base_url", "shows a stack trace"),
+    ("ONB-05", "any_host", "sent the browser to http://127.0.0."),
+    ("ONB-08", "no_state_check", "wrong state: the app still exchanged the code"),
+    ("ONB-09", "crash_on_denied", "callback?error=access_denied"),
+]
+
+
+def test_flawed_walk_variants_fail_in_the_browser(tmp_path: Path, spec_dir: Path) -> None:
+    # one run: each flaw breaks only its own check (malformed and foreign afasBaseUrl,
+    # tampered state, denied consent)
+    _require_chromium()
+    run = run_demo(tmp_path, only=tuple(check for check, _, _ in BROWSER_FLAWS),
+                   onboarding="js", browser="chromium",
+                   flaws=tuple(flaw for _, flaw, _ in BROWSER_FLAWS))
+    for check_id, flaw, expected in BROWSER_FLAWS:
+        assert run.statuses.get(check_id) == "failed", (flaw, run.messages.get(check_id))
+        assert expected in run.messages[check_id], (flaw, run.messages[check_id])
