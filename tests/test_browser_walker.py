@@ -254,3 +254,32 @@ def test_tls_is_trusted_only_with_the_right_ca(tmp_path: Path) -> None:
         f"the TLS certificate of 127.0.0.1:{app.server_port} is not valid")
     assert verify_tls("http://127.0.0.1:1/", None, 1) is None  # http is not checked
     app.shutdown()
+
+
+def test_config_browser_key_is_checked(tmp_path: Path) -> None:
+    from sbready.config import load_config
+
+    base = ('[app]\nname = "A"\nonboarding_url = "https://a.example.nl/"\nauth = "apptoken"\n'
+            'bundles = ["Verkoopjournaalpost"]\nsb_version = "6.0.0"\n'
+            '[apptoken]\ncommand = "true"\n')
+    path = tmp_path / "readiness.toml"
+    path.write_text(base + '[onboarding]\nbrowser = "chromium"\n', "utf-8")
+    assert load_config(path).browser == "chromium"
+    path.write_text(base, "utf-8")
+    assert load_config(path).browser is None
+    path.write_text(base + '[onboarding]\nbrowser = "firefox"\n', "utf-8")
+    with pytest.raises(UsageError) as raised:
+        load_config(path)
+    assert 'browser in [onboarding] must be "chromium"' in str(raised.value)
+    assert "'firefox'" in str(raised.value)
+
+
+def test_browser_option_on_run_and_demo() -> None:
+    from sbready.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["run", "--config", "x.toml", "--browser", "chromium"]).browser == (
+        "chromium")
+    demo = parser.parse_args(["demo", "--onboarding", "js", "--browser", "none"])
+    assert (demo.onboarding, demo.browser) == ("js", "none")
+    assert parser.parse_args(["demo"]).browser is None

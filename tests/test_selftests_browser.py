@@ -121,3 +121,23 @@ def test_flawed_walk_variants_fail_in_the_browser(tmp_path: Path, spec_dir: Path
     for check_id, flaw, expected in BROWSER_FLAWS:
         assert run.statuses.get(check_id) == "failed", (flaw, run.messages.get(check_id))
         assert expected in run.messages[check_id], (flaw, run.messages[check_id])
+
+
+def test_app_token_form_is_handed_over_in_the_browser(tmp_path: Path, spec_dir: Path) -> None:
+    # [apptoken] form: log in on the script-built page, then fill the token form in Chromium
+    _require_chromium()
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    config_path, environ = write_demo_config(workdir, auth="apptoken", onboarding="js",
+                                             browser="chromium")
+    text = config_path.read_text("utf-8")
+    command = next(line for line in text.splitlines() if line.startswith("command = ")
+                   and " connect " in line)
+    config_path.write_text(text.replace(command, (
+        'form = { url = "https://127.0.0.1:{app_port}/Appcenter/AFASSB/apptoken", fields = '
+        '{ token = "{app_token}", base_url = "{afas_base_url}" } }')), "utf-8")
+    outcome = execute(config_path, tmp_path / "reports", only=("ONB-02", "ONB-10"),
+                      environ=environ, workdir=workdir, html=False)
+    results = {r.check_id: r for r in read_results(outcome.results_dir)}
+    assert results["ONB-02"].status == "passed", results["ONB-02"].message
+    assert results["ONB-10"].status == "passed", results["ONB-10"].message
