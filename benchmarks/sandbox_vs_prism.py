@@ -159,11 +159,12 @@ def install_prism(cache: Path, version: str) -> Path:
 
 
 @contextmanager
-def running(command: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[int]:
+def running(command: list[str], log: Path, env: dict[str, str] | None = None,
+            cwd: str | None = None) -> Iterator[int]:
     """Run `command` in its own process group (yields its pid); stop that group on exit."""
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=True)
+                                   env=env, cwd=cwd, start_new_session=True)
     try:
         yield process.pid
     finally:
@@ -441,15 +442,23 @@ class Bench:
 
 
 def sandbox_command(bench: Bench, records: int | None = None) -> tuple[list[str], dict[str, str]]:
-    """`sb-readiness sandbox` as users start it (observed dialect), and its environment."""
+    """`sb-readiness sandbox` as users start it (observed dialect), and its environment.
+
+    Run in `sandbox_folder(bench)`: `python -m` puts the working folder first on sys.path,
+    so that checkout's sbready is the one served."""
     command = [sys.executable, "-m", "sbready.cli", "sandbox", "--port", "0",
                "--spec", str(bench.spec_file), f"--app-token={bench.app_token}"]
     if records is not None:
         command.append(f"--records={records}")
     env = dict(os.environ)
-    tree = bench.arguments.sandbox_tree
-    env["PYTHONPATH"] = str(Path(tree).resolve()) if tree else str(REPO)
+    env["PYTHONPATH"] = sandbox_folder(bench)
     return command, env
+
+
+def sandbox_folder(bench: Bench) -> str:
+    """The checkout the sandbox is served from (--sandbox-tree, else this one)."""
+    tree = bench.arguments.sandbox_tree
+    return str(Path(tree).resolve()) if tree else str(REPO)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -524,7 +533,7 @@ def compare(bench: Bench, prism_executable: Path) -> None:
     prism_command = [str(prism_executable), "mock", "-h", "127.0.0.1", "-p", str(prism_port),
                      str(spec_copy)]
     trivial_command = [sys.executable, __file__, "--trivial-server", str(trivial_port)]
-    with running(command, logs["sandbox"], env) as sandbox_pid, \
+    with running(command, logs["sandbox"], env, sandbox_folder(bench)) as sandbox_pid, \
             running(prism_command, logs["prism"]) as prism_pid, \
             running(trivial_command, logs["trivial"]):
         environment_url = sandbox_base_url(logs["sandbox"]) + "/demo"
@@ -645,7 +654,7 @@ def scale_table(bench: Bench) -> None:
     for records in arguments.scale_list:
         log = bench.folder / f"sandbox-{records}.log"
         command, env = sandbox_command(bench, records)
-        with running(command, log, env) as pid:
+        with running(command, log, env, sandbox_folder(bench)) as pid:
             environment_url = sandbox_base_url(log) + "/demo"
             wait_until_ready(environment_url + "/api/administrations", log)
             token = access_token(environment_url, bench.app_token)
