@@ -452,8 +452,13 @@ class _BrowserWalk(_Walk):
         request = route.request
         url = request.url
         kind = request.resource_type
-        page_url = self.redactor.redact(request.frame.url) if request.frame else ""
-        navigation = request.is_navigation_request() and request.frame == self.page.main_frame
+        try:
+            frame = request.frame
+        except Exception:  # noqa: BLE001 - a worker's request has no frame
+            frame = None
+        page_url = self.redactor.redact(frame.url) if frame is not None else ""
+        navigation = frame is not None and request.is_navigation_request() and (
+            frame == self.page.main_frame)
         entry: dict[str, object] = {"method": request.method, "url": self.redactor.redact(url),
                                     "type": kind, "host": host_port(url), "page": page_url}
         self.result.requests.append(entry)
