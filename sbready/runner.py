@@ -108,6 +108,7 @@ def execute(
     env[LANG_ENV] = language  # Allure titles, areas and descriptions in the report's language
     if browser:  # --browser: the harness walks the onboarding in it (sbready/harness.py)
         env[BROWSER_ENV] = browser
+    walker = _walker_line(env.get(BROWSER_ENV) or config.browser)  # no Chromium: stop here
     pytest_junit = reports / "pytest-junit.xml"
     workdir = workdir or Path(tempfile.mkdtemp(prefix="sb-readiness-"))
     error_file = workdir / "harness-error.txt"
@@ -137,6 +138,7 @@ def execute(
         tail = (completed.stdout + completed.stderr).strip().splitlines()[-5:]
         raise HarnessError(f"pytest ended with code {completed.returncode}: " + " | ".join(tail))
     env_info = _env_info(config)
+    env_info["Onboarding walker"] = walker
     if live is not None:  # the report's banner says what it ran against, and how
         env_info["Target"] = f"live: {live.afas_base_url} through the recording proxy"
         env_info["Writes"] = ("ALLOWED: the checks' writes were processed by AFAS SB"
@@ -169,6 +171,16 @@ def execute(
             rerun_base=None)  # read back from the provenance just written
     return RunOutcome(0 if verdict.ready else 1, verdict.headline, results_dir, junit_path,
                       html_path, lines, time.monotonic() - started, language)
+
+
+def _walker_line(browser: str | None) -> str:
+    """Which walker walks the onboarding, and which Chromium (a UsageError naming what to
+    install when the browser walker has none)."""
+    if browser != "chromium":
+        return "without JavaScript"
+    from sbready.driver.browser import find_chromium
+
+    return f"headless Chromium through Playwright: {find_chromium()[1]}"
 
 
 def _env_info(config: ReadinessConfig) -> dict[str, str]:

@@ -283,3 +283,14 @@ def test_browser_option_on_run_and_demo() -> None:
     demo = parser.parse_args(["demo", "--onboarding", "js", "--browser", "none"])
     assert (demo.onboarding, demo.browser) == ("js", "none")
     assert parser.parse_args(["demo"]).browser is None
+
+
+def test_a_run_without_chromium_stops_before_anything_starts(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    from sbready.runner import _walker_line
+
+    assert _walker_line(None) == "without JavaScript"
+    monkeypatch.setattr(browser_module.shutil, "which", lambda _name: None)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    with pytest.raises(UsageError, match="apt-get install chromium"):
+        _walker_line("chromium")

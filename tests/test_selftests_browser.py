@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sbready.errors import UsageError
+from sbready.report.html import ENVIRONMENT_FILE
 from sbready.report.verdict import read_results
 from sbready.runner import execute, write_demo_config
 from tests.selftest import VariantRun
@@ -67,6 +68,9 @@ def test_js_onboarding_passes_in_the_browser(js_in_browser: VariantRun, check_id
 def test_js_onboarding_is_ready_in_the_browser(js_in_browser: VariantRun) -> None:
     assert js_in_browser.outcome.exit_code == 0
     assert js_in_browser.outcome.headline == "READY"
+    # the report says which walker and which Chromium walked the onboarding
+    environment = (js_in_browser.outcome.results_dir / ENVIRONMENT_FILE).read_text("utf-8")
+    assert "Onboarding walker=headless Chromium through Playwright: " in environment
 
 
 def test_js_onboarding_pages_are_photographed(js_in_browser: VariantRun) -> None:
