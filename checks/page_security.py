@@ -4,7 +4,8 @@ Pure functions over a walk's recorded hops: their URLs, security headers, Set-Co
 (values masked by the walker) and bodies, plus the requests a browser walk saw. Two
 judgements: transport security (valid TLS, HSTS; critical) and page protection (cookie
 flags, no code leak from the callback, no framing; normal). In development mode (http on
-loopback) TLS, HSTS and the Secure flag do not apply: warnings say so.
+loopback) TLS, HSTS and the Secure flag do not apply: the passing sentence says so (no
+warning: an app in development mode cannot change it).
 """
 
 from __future__ import annotations
@@ -117,9 +118,8 @@ def transport_secure(
     names = [page.name for page in pages]
     if mode != "production":
         return judge(CHECK, [], "TLS and HSTS are not applicable in development mode (http on "
-                     "loopback); production mode checks them on these pages.", "",
-                     warnings=["TLS and HSTS not applicable in development mode: "
-                               + ", ".join(names)] if names else [], pages=names)
+                     "loopback); production mode checks them on the onboarding page, login and "
+                     "callback.", "", pages=names)
     if not pages:
         return judge(CHECK, ["no page of the onboarding answered, so none could be judged"],
                      "", "No onboarding page answered; TLS and HSTS could not be judged.")
@@ -246,16 +246,18 @@ def _referrer_policy(page: Page, meta: str | None) -> str | None:
 
 def pages_protected(
     pages: Sequence[Page], hops: Sequence[Hop], *, mode: str, app_hosts: Collection[str],
-    browser_requests: Sequence[Mapping[str, object]] = (),
+    browser_requests: Sequence[Mapping[str, object]] = (), expect_callback: bool = True,
 ) -> Judgement:
     """ONB-14 (normal part): the app's cookies are Secure, HttpOnly and SameSite; the
     callback loads nothing from other hosts and keeps its URL from other origins with a
     Referrer-Policy; the onboarding and login pages cannot be framed by other sites.
 
-    `browser_requests`: the browser walker's requests ({"url", "host", "page", ...}).
+    `browser_requests`: the browser walker's requests ({"url", "host", "page", ...});
+    `expect_callback`: an OAuth app's walk should reach its callback (app-token apps have none).
     """
     findings: list[str] = []
     warnings: list[str] = []
+    not_applicable: list[str] = []
     production = mode == "production"
     for cookie in app_cookies(hops, app_hosts):
         where = f"cookie {cookie.name} (set by {cookie.at})"
@@ -263,8 +265,7 @@ def pages_protected(
             if production or cookie.https:
                 findings.append(f"{where} has no Secure flag")
             else:
-                warnings.append(f"{where} has no Secure flag (not applicable in development "
-                                "mode over http)")
+                not_applicable.append(f"the Secure flag of cookie {cookie.name}")
         if "httponly" not in cookie.attributes:
             if _SESSION_NAME.search(cookie.name):
                 findings.append(f"{where} has no HttpOnly flag, so page scripts can read it")
@@ -299,13 +300,16 @@ def pages_protected(
         if not _frame_protected(page):
             findings.append(f"{page.name} can be framed by any site: it sends neither "
                             "X-Frame-Options (DENY or SAMEORIGIN) nor a CSP frame-ancestors")
-    if not callbacks:
+    if not callbacks and expect_callback:
         warnings.append("the walk reached no OAuth callback, so its Referrer-Policy and "
                         "third-party loads were not judged")
+    ok = ("The app's cookies are Secure, HttpOnly and SameSite; the callback leaks no code; the "
+          "login pages cannot be framed.")
+    if not_applicable:
+        ok += (f" ({', '.join(not_applicable)}: not applicable in development mode over "
+               "http.)")
     return judge(
-        CHECK, findings,
-        "The app's cookies are Secure, HttpOnly and SameSite; the callback leaks no code; the "
-        "login pages cannot be framed.",
+        CHECK, findings, ok,
         "The pages that carry credentials and the code must protect them (cookie flags, no "
         "third-party loads and a Referrer-Policy on the callback, no framing).",
         warnings=warnings, pages=[page.name for page in pages],

@@ -99,7 +99,8 @@ def test_development_mode_makes_tls_a_warning() -> None:
     pages, _ = judge_pages(walk())
     result = transport_secure(pages, mode="development", tls_problems={})
     assert result.passed
-    assert result.warnings and "not applicable in development mode" in result.warnings[0]
+    assert "not applicable in development mode" in result.sentence
+    assert not result.warnings  # nothing an app in development mode could change
 
 
 def test_cookie_without_flags_fails_naming_the_cookie() -> None:
@@ -130,8 +131,13 @@ def test_development_mode_over_http_makes_secure_a_warning() -> None:
                           app_hosts={"127.0.0.1:8000"})
     result = pages_protected(pages, hops, mode="development", app_hosts={"127.0.0.1:8000"})
     assert result.passed, result.findings
-    assert any("no Secure flag (not applicable in development mode" in w for w in result.warnings)
-    assert any("reached no OAuth callback" in w for w in result.warnings)
+    assert "(the Secure flag of cookie sid: not applicable in development mode over http.)" in (
+        result.sentence)
+    assert result.warnings == ("the walk reached no OAuth callback, so its Referrer-Policy and "
+                               "third-party loads were not judged",)
+    app_token = pages_protected(pages, hops, mode="development", app_hosts={"127.0.0.1:8000"},
+                                expect_callback=False)
+    assert app_token.passed and not app_token.warnings
 
 
 def test_callback_loading_a_third_party_resource_fails() -> None:

@@ -79,7 +79,8 @@ def test_pages_protect_cookies_code_and_frames(harness: Harness) -> None:
     pages = _pages(harness, walk)
     record(page_security.pages_protected(
                pages, walk.result.hops, mode=harness.config.app.mode,
-               app_hosts=_app_hosts(harness), browser_requests=walk.result.requests),
+               app_hosts=_app_hosts(harness), browser_requests=walk.result.requests,
+               expect_callback=harness.config.app.auth == "oauth"),
            pages=[{"page": page.name, "status": page.hop.status,
                    "headers": [list(pair) for pair in page.hop.headers]} for page in pages],
            browser_requests=walk.result.requests,
