@@ -109,11 +109,14 @@ def _hsts_max_age(values: Sequence[str]) -> int | None:
 
 def transport_secure(
     pages: Sequence[Page], *, mode: str, tls_problems: Mapping[str, str | None],
+    onboarding_url: str | None = None,
 ) -> Judgement:
     """ONB-14 (critical part): in production mode every such page is https with a valid
     certificate and sends Strict-Transport-Security with a max-age above 0.
 
-    `tls_problems`: host:port -> why its certificate is not valid (None: valid).
+    `tls_problems`: host:port -> why its certificate is not valid (None: valid); an
+    untrusted certificate usually means no page answered at all, so the onboarding URL's
+    host is named even without pages.
     """
     names = [page.name for page in pages]
     if mode != "production":
@@ -121,8 +124,11 @@ def transport_secure(
                      "loopback); production mode checks them on the onboarding page, login and "
                      "callback.", "", pages=names)
     if not pages:
-        return judge(CHECK, ["no page of the onboarding answered, so none could be judged"],
-                     "", "No onboarding page answered; TLS and HSTS could not be judged.")
+        problem = tls_problems.get(host_port(onboarding_url)) if onboarding_url else None
+        finding = (f"the onboarding page {_without_query(onboarding_url or '')}: {problem}"
+                   if problem else "no page of the onboarding answered, so none could be judged")
+        return judge(CHECK, [finding], "",
+                     "No onboarding page answered; TLS and HSTS could not be judged.")
     findings: list[str] = []
     for page in pages:
         if urlsplit(page.hop.url).scheme != "https":

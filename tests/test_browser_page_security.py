@@ -201,3 +201,11 @@ def test_cookie_values_never_reach_the_evidence() -> None:
     cookie = parse_set_cookie(kept[0][1], at="GET /", https=True)
     assert cookie.name == "sid"
     assert cookie.attributes == {"secure": "", "httponly": ""}
+
+
+def test_untrusted_certificate_is_named_when_no_page_answered() -> None:
+    result = transport_secure([], mode="production", onboarding_url=f"{APP}/start?x=1",
+                              tls_problems={APP_HOST: "the TLS certificate of app.example.nl:443 "
+                                            "is not valid: unable to get local issuer"})
+    assert result.findings == (f"the onboarding page {APP}/start: the TLS certificate of "
+                               "app.example.nl:443 is not valid: unable to get local issuer",)

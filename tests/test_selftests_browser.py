@@ -140,3 +140,4 @@ def test_app_token_form_is_handed_over_in_the_browser(tmp_path: Path, spec_dir: 
     results = {r.check_id: r for r in read_results(outcome.results_dir)}
     assert results["ONB-02"].status == "passed", results["ONB-02"].message
     assert results["ONB-10"].status == "passed", results["ONB-10"].message
+

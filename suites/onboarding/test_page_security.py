@@ -13,6 +13,7 @@ import pytest
 
 from checks import page_security
 from sbready.driver.browser import verify_tls
+from sbready.driver.onboarding import host_port
 from sbready.harness import Harness, Walk
 from suites.support import record
 
@@ -26,8 +27,6 @@ def _walk(harness: Harness) -> Walk:
 
 
 def _app_hosts(harness: Harness) -> set[str]:
-    from sbready.driver.onboarding import host_port
-
     urls = [harness.config.app.onboarding_url, harness.config.app.redirect_uri or ""]
     return {host_port(url) for url in urls if url}
 
@@ -60,14 +59,16 @@ def test_pages_use_tls_and_hsts(harness: Harness) -> None:
     walk = _walk(harness)
     pages = _pages(harness, walk)
     mode = harness.config.app.mode
-    problems = {}
+    problems: dict[str, str | None] = {}
     if mode == "production":
-        for page in pages:
-            url = page.hop.url
-            if urlsplit(url).scheme == "https" and page.hop.host not in problems:
-                problems[page.hop.host] = verify_tls(url, harness.ca_file,
-                                                     harness.config.thresholds.onboarding_timeout)
-    record(page_security.transport_secure(pages, mode=mode, tls_problems=problems),
+        urls = [harness.config.app.onboarding_url] + [page.hop.url for page in pages]
+        for url in urls:
+            host = host_port(url)
+            if urlsplit(url).scheme == "https" and host not in problems:
+                problems[host] = verify_tls(url, harness.ca_file,
+                                            harness.config.thresholds.onboarding_timeout)
+    record(page_security.transport_secure(pages, mode=mode, tls_problems=problems,
+                                          onboarding_url=harness.config.app.onboarding_url),
            pages=[{"page": page.name, "status": page.hop.status,
                    "headers": [list(pair) for pair in page.hop.headers]} for page in pages])
 
