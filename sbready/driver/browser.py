@@ -262,7 +262,13 @@ class _BrowserWalk(_Walk):
             if not self.done and not self.result.hops:
                 self._fail_hop("GET", start_url, _first_line(error))
                 return
-        self._steps()
+        try:
+            self._steps()
+        except Exception as error:  # noqa: BLE001 - e.g. the page navigated mid-step
+            if not self.result.error:
+                self.result.error = self.redactor.redact(
+                    f"the browser walk stopped on {self.page.url}: {type(error).__name__}: "
+                    f"{_first_line(error)}")
 
     def _steps(self) -> None:
         used: set[int] = set()
@@ -419,11 +425,12 @@ class _BrowserWalk(_Walk):
             values = self.page.eval_on_selector_all(
                 "input, textarea", "els => els.filter(e => e.type !== 'password')"
                 ".map(e => e.value)")
+            title = self.page.title() or self.page.url
         except Exception:  # noqa: BLE001 - a page that went away is not photographed
             return
         shown = "\n".join([text, *values])
         self.shots += 1
-        name = f"page {self.shots}: {self.redactor.redact(self.page.title() or self.page.url)}"
+        name = f"page {self.shots}: {self.redactor.redact(title)}"
         if self.redactor.contains_secret(shown) or self.redactor.redact(shown) != shown:
             self.result.screenshots.append(f"{name} (not taken: the page shows a secret)")
             return
