@@ -294,3 +294,14 @@ def test_a_run_without_chromium_stops_before_anything_starts(monkeypatch: pytest
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
     with pytest.raises(UsageError, match="apt-get install chromium"):
         _walker_line("chromium")
+
+
+def test_the_final_page_stays_the_last_hop(chromium: None, make_walker: Any) -> None:
+    # a page that calls its API after loading: checks read hops[-1] as the final page
+    page = "<title>Landing</title><script>fetch('/api/config')</script>"
+    app, _ = _server({"/start": _html(page),
+                      "/api/config": lambda _h, _b: (500, {"Content-Type": "text/plain"}, "x")})
+    result = make_walker(app).walk(f"http://127.0.0.1:{app.server_port}/start", None)
+    assert [(hop.kind, hop.status) for hop in result.hops] == [("fetch", 500), ("document", 200)]
+    assert result.final is result.hops[-1]
+    app.shutdown()

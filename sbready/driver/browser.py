@@ -231,6 +231,7 @@ class _BrowserWalk(_Walk):
                 except Exception:  # noqa: BLE001 - a crashed context is already closed
                     pass
             self.result.duration_s = time.monotonic() - started
+            _final_page_last(self.result.hops)
         return self.result
 
     def _open(self, start_url: str) -> None:
@@ -637,6 +638,15 @@ class _BrowserWalk(_Walk):
             route.abort("failed") if abort else route.continue_()
         except Exception:  # noqa: BLE001 - already handled or the context is gone
             pass
+
+
+def _final_page_last(hops: list[Hop]) -> None:
+    """Move fetch/XHR hops the final page made after it loaded to just before it: the
+    checks read the last hop as the page the walk ended on."""
+    documents = [index for index, hop in enumerate(hops) if hop.kind == "document"]
+    if documents and documents[-1] != len(hops) - 1:
+        last = documents[-1]
+        hops[last:] = [*hops[last + 1:], hops[last]]
 
 
 def _first_line(error: BaseException) -> str:
