@@ -211,6 +211,9 @@ LIVE: dict[str, LiveSupport] = {
     "ONB-12": LiveSupport("sandbox", "withdraws and restores consent in the App Center, which "
                           "only the sandbox lets the harness do"),
     "ONB-13": LiveSupport("yes", consent=True),
+    "ONB-14": LiveSupport("sandbox", "the callback page is reached by your own browser after "
+                          "AFAS's consent screen, where the harness cannot see its headers; the "
+                          "pages are the same against the sandbox"),
     "INT-06": LiveSupport("sandbox", "needs each list's total, which SB does not send; only the "
                           "sandbox knows whether every record was read"),
     "INT-08": LiveSupport("sandbox", _SB_HOLDS),

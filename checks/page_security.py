@@ -148,8 +148,8 @@ def transport_secure(
         f"The onboarding page, login and callback ({len(pages)} pages) are https with a valid "
         "certificate and send Strict-Transport-Security.",
         "The pages that carry credentials and the authorization code must be https with a "
-        "valid certificate and Strict-Transport-Security (AFAS and other app stores' "
-        "security reviews check this).",
+        "valid certificate and Strict-Transport-Security (app stores' security reviews, "
+        "e.g. Intuit's and Xero's, check this; AFAS documents no such rule).",
         pages=names,
     )
 

@@ -19,7 +19,10 @@ from checks.catalog import AREA_INTROS, AREAS, AREAS_NL, CHECKS, CHECKS_NL
 from sbready.report.nl import translate, translate_or_none
 
 REPO = Path(__file__).resolve().parents[1]
-CHECK_TESTS = sorted(str(path.relative_to(REPO)) for path in REPO.glob("tests/test_checks_*.py"))
+# the checks' unit tests: test_checks_*.py, and ONB-14's page-security judge
+CHECK_TESTS = sorted(str(path.relative_to(REPO)) for pattern in (
+    "tests/test_checks_*.py", "tests/test_browser_page_security.py")
+    for path in REPO.glob(pattern))
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,9 @@
 
 The checks (checks/*.py) write English. With `--lang nl` every sentence goes through
 `translate`: the first pattern that matches the whole sentence gives its Dutch template;
-named groups are kept verbatim (values, paths, the app's own output), and groups whose name
-ends in `_t` are translated in turn (a clause inside a sentence). A sentence no pattern
+named groups are kept verbatim (values, paths, the app's own output), groups whose name
+ends in `_t` are translated in turn (a clause inside a sentence), and groups ending in `_p`
+name a page of the app ("onboarding page", "callback", "login page"). A sentence no pattern
 matches stays English; tests/test_report_nl.py lists those.
 """
 
@@ -173,6 +174,77 @@ PATTERNS: list[tuple[str, str]] = [
      "autorisatie #{n}: SB accepteerde {u} niet als geregistreerd"),
     (r"the redirect_uri (?P<u>\S+) has a wildcard; register it exactly",
      "de redirect_uri {u} bevat een wildcard; registreer hem exact"),
+    # ---- ONB-14: the pages that carry codes and credentials ----------------------------------
+    (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no HttpOnly flag, so page scripts can "
+     r"read it", "cookie {c} (gezet door {by}) heeft geen HttpOnly-vlag, dus scripts op de pagina "
+     "kunnen hem lezen"),
+    (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no HttpOnly flag \(fine only if scripts "
+     r"must read it\)", "cookie {c} (gezet door {by}) heeft geen HttpOnly-vlag (alleen goed als "
+     "scripts hem moeten lezen)"),
+    (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no SameSite value",
+     "cookie {c} (gezet door {by}) heeft geen SameSite-waarde"),
+    (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no Secure flag",
+     "cookie {c} (gezet door {by}) heeft geen Secure-vlag"),
+    (r"the callback (?P<u>\S+) loads (?P<r>\S+) from another host, which receives the callback "
+     r"URL with the code as its Referer",
+     "de callback {u} laadt {r} van een andere host, die de callback-URL met de code als "
+     "Referer ontvangt"),
+    (r"the callback (?P<u>\S+) sends Referrer-Policy: (?P<p>\S+), which passes the full URL "
+     r"with the code to other origins",
+     "de callback {u} stuurt Referrer-Policy: {p}, waarmee de volledige URL met de code naar "
+     "andere origins gaat"),
+    (r"the callback (?P<u>\S+) sends no Referrer-Policy header, so links and resources on it "
+     r"may pass the code in the Referer",
+     "de callback {u} stuurt geen Referrer-Policy-header, dus links en bronnen erop kunnen de "
+     "code in de Referer doorgeven"),
+    (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+) sends "
+     r"Strict-Transport-Security with max-age=0, which switches HSTS off",
+     "{what} {u} stuurt Strict-Transport-Security met max-age=0, wat HSTS uitzet"),
+    (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+): the TLS certificate of "
+     r"(?P<h>\S+) is not valid: (?P<why>.+)",
+     "{what} {u}: het TLS-certificaat van {h} is niet geldig: {why}"),
+    (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+) is served over http, not "
+     r"https", "{what} {u} wordt via http geserveerd, niet via https"),
+    (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+) can be framed by any site: "
+     r"it sends neither X-Frame-Options \(DENY or SAMEORIGIN\) nor a CSP frame-ancestors",
+     "{what} {u} kan door elke site in een frame worden geladen: hij stuurt geen "
+     "X-Frame-Options (DENY of SAMEORIGIN) en geen CSP frame-ancestors"),
+    (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+) sends no "
+     r"Strict-Transport-Security header",
+     "{what} {u} stuurt geen Strict-Transport-Security-header"),
+    (r"No onboarding page answered; TLS and HSTS could not be judged\.",
+     "Geen onboardingpagina antwoordde; TLS en HSTS konden niet worden beoordeeld."),
+    (r"TLS and HSTS are not applicable in development mode \(http on loopback\); production "
+     r"mode checks them on the onboarding page, login and callback\.",
+     "TLS en HSTS zijn niet van toepassing in de ontwikkelmodus (http op loopback); de "
+     "productiemodus controleert ze op de onboardingpagina, de login en de callback."),
+    (r"The app's cookies are Secure, HttpOnly and SameSite; the callback leaks no code; the "
+     r"login pages cannot be framed\. \((?P<n_t>.+)\.\)",
+     "De cookies van de app zijn Secure, HttpOnly en SameSite; de callback lekt geen code; de "
+     "loginpagina's kunnen niet in een frame worden geladen. ({n}.)"),
+    (r"The app's cookies are Secure, HttpOnly and SameSite; the callback leaks no code; the "
+     r"login pages cannot be framed\.",
+     "De cookies van de app zijn Secure, HttpOnly en SameSite; de callback lekt geen code; de "
+     "loginpagina's kunnen niet in een frame worden geladen."),
+    (r"the Secure flag of cookie (?P<c>\S+): not applicable in development mode over http",
+     "de Secure-vlag van cookie {c}: niet van toepassing in de ontwikkelmodus via http"),
+    (r"The onboarding page, login and callback \((?P<n>\d+) pages\) are https with a valid "
+     r"certificate and send Strict-Transport-Security\.",
+     "De onboardingpagina, login en callback ({n} pagina's) zijn https met een geldig "
+     "certificaat en sturen Strict-Transport-Security."),
+    (r"The pages that carry credentials and the authorization code must be https with a valid "
+     r"certificate and Strict-Transport-Security \(app stores' security reviews, e\.g\. "
+     r"Intuit's and Xero's, check this; AFAS documents no such rule\)\.",
+     "De pagina's met inloggegevens en de autorisatiecode moeten https zijn met een geldig "
+     "certificaat en Strict-Transport-Security (security-reviews van app stores, zoals die van "
+     "Intuit en Xero, controleren dit; AFAS documenteert zo'n regel niet)."),
+    (r"The pages that carry credentials and the code must protect them \(cookie flags, no "
+     r"third-party loads and a Referrer-Policy on the callback, no framing\)\.",
+     "De pagina's met inloggegevens en de code moeten die beschermen (cookie-vlaggen, geen "
+     "bronnen van derden en een Referrer-Policy op de callback, geen frames)."),
+    (r"the walk reached no OAuth callback, so its Referrer-Policy and third-party loads were "
+     r"not judged", "de walk bereikte geen OAuth-callback, dus Referrer-Policy en bronnen van "
+     "derden zijn niet beoordeeld"),
     # ---- integration -----------------------------------------------------------------------
     (r"(?P<x>" + _X + r"): Accept-Version '(?P<a>[^']*)', but (?P<op>\S+) needs "
      r"Accept-Version: (?P<v>\S+)",
@@ -735,6 +807,9 @@ PATTERNS: list[tuple[str, str]] = [
      "Met SB onbereikbaar faalde de sync na {t} s (aanbevolen {r} s) en meldde: {out}"),
 ]
 
+_PAGES = {"onboarding page": "de onboardingpagina", "callback": "de callback",
+          "login page": "de loginpagina"}
+
 _COMPILED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern, re.S), template) for pattern, template in PATTERNS
 ]
@@ -744,7 +819,9 @@ def _fill(match: re.Match[str], template: str, again: Callable[[str], str | None
     values: dict[str, str] = {}
     for name, value in match.groupdict().items():
         value = value or ""
-        if name.endswith("_t"):
+        if name.endswith("_p"):
+            values[name[:-2]] = _PAGES.get(value, value)  # which page, in Dutch
+        elif name.endswith("_t"):
             # a quoted sentence often lost its full stop ("failed: <sentence>)")
             dotted = None if value.endswith(".") else again(value + ".")
             values[name[:-2]] = again(value) or (dotted[:-1] if dotted else value)
