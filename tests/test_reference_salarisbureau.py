@@ -393,6 +393,9 @@ def test_server_reads_bounded_requests_and_keeps_http11_alive() -> None:
     wire = render(Answer(200, "ok", "text/plain"), keep_alive=False)
     assert wire.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in wire
     assert b"X-Frame-Options: DENY" in wire and wire.endswith(b"\r\n\r\nok")
+    assert b"Strict-Transport-Security" not in wire  # http: HSTS would mean nothing
+    https_wire = render(Answer(200, "ok", "text/plain"), keep_alive=True, https=True)
+    assert b"Strict-Transport-Security: max-age=31536000" in https_wire
 
 
 def test_command_line_mistakes_are_one_sentence_and_exit_2(

@@ -83,32 +83,39 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
     return Request(method.upper(), target, version, headers, body)
 
 
-def render(answer: Answer, *, keep_alive: bool) -> bytes:
-    """The answer as HTTP/1.1 bytes."""
+HSTS = "max-age=31536000; includeSubDomains"  # over https: browsers never fall back to http
+
+
+def render(answer: Answer, *, keep_alive: bool, https: bool = False) -> bytes:
+    """The answer as HTTP/1.1 bytes (with Strict-Transport-Security when served over https)."""
     payload = answer.body.encode("utf-8")
     lines = [f"HTTP/1.1 {answer.status} {REASONS.get(answer.status, 'Unknown')}",
              f"Content-Type: {answer.content_type}", f"Content-Length: {len(payload)}",
              f"Connection: {'keep-alive' if keep_alive else 'close'}"]
     lines += [f"{name}: {value}" for name, value in PAGE_HEADERS]
+    if https:
+        lines.append(f"Strict-Transport-Security: {HSTS}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
 
 
-async def _refuse(writer: asyncio.StreamWriter, error: BadRequest) -> None:
-    writer.write(render(Answer(error.status, str(error), "text/plain"), keep_alive=False))
+async def _refuse(writer: asyncio.StreamWriter, error: BadRequest, https: bool) -> None:
+    writer.write(render(Answer(error.status, str(error), "text/plain"), keep_alive=False,
+                        https=https))
     await writer.drain()
 
 
 async def _connection(app: SalarisbureauApp, reader: asyncio.StreamReader,
-                      writer: asyncio.StreamWriter) -> None:
+                      writer: asyncio.StreamWriter, *, https: bool) -> None:
     try:
         while True:
             try:
                 request = await read_request(reader)
             except ValueError:  # a line beyond the reader's limit
-                await _refuse(writer, BadRequest(431, "A request line or header is too long."))
+                await _refuse(writer, BadRequest(431, "A request line or header is too long."),
+                              https)
                 return
             except BadRequest as error:
-                await _refuse(writer, error)
+                await _refuse(writer, error, https)
                 return
             if request is None:
                 return
@@ -116,7 +123,7 @@ async def _connection(app: SalarisbureauApp, reader: asyncio.StreamReader,
             log.info("%s %s", request.method, request.target.split("?", 1)[0])
             answer = await asyncio.to_thread(app.handle, request.method, request.target,
                                              request.body)
-            writer.write(render(answer, keep_alive=request.keep_alive))
+            writer.write(render(answer, keep_alive=request.keep_alive, https=https))
             await writer.drain()
             if not request.keep_alive:
                 return
@@ -138,7 +145,8 @@ async def serve(app: SalarisbureauApp, *, host: str, port: int,
                 tls: ssl.SSLContext | None = None) -> None:
     """Serve `app` (over https when `tls` is given) until SIGTERM or SIGINT."""
     server = await asyncio.start_server(
-        lambda r, w: _connection(app, r, w), host, port, limit=MAX_LINE_BYTES * 2, ssl=tls)
+        lambda r, w: _connection(app, r, w, https=tls is not None), host, port,
+        limit=MAX_LINE_BYTES * 2, ssl=tls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
