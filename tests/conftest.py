@@ -35,3 +35,38 @@ def good_demo(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> Any:
     from tests.selftest import run_variant
 
     return run_variant(tmp_path_factory.mktemp("good-demo"), html=True)
+
+
+# Fixtures that are cheap to rebuild in every xdist worker: they never decide a test's group.
+_CHEAP_SHARED = frozenset({"spec_dir", "index_600", "tmp_path_factory", "anyio_backend",
+                           "worker_id", "testrun_uid"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that share an expensive session or module fixture (a whole harness run) go to
+    one xdist worker (`-n N --dist loadgroup`), so each shared run happens once."""
+    for item in items:
+        group = _shared_run(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_run(item: pytest.Item) -> str | None:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module_group = None
+    for name in getattr(item, "fixturenames", ()):
+        definitions = info.name2fixturedefs.get(name)
+        if not definitions or name in _CHEAP_SHARED:
+            continue
+        scope = definitions[-1].scope
+        if scope == "session":
+            return f"session:{name}"  # e.g. the good demo run, shared by several files
+        if scope == "module" and module_group is None:
+            module_group = f"module:{item.nodeid.split('::')[0]}"
+    return module_group
