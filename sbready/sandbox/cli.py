@@ -15,7 +15,7 @@ from sbready.sandbox.seed_data import (
     ledger_accounts_per_administration,
     organisation_count,
 )
-from sbready.sandbox.server import bind, uvicorn_config
+from sbready.sandbox.server import bind, settle_for_serving, uvicorn_config
 from sbready.sandbox.store import Dialect
 from sbready.spec.resolve import load_index
 
@@ -76,6 +76,7 @@ def serve_command(
     print(_scale_line(records) + "; " + sandbox.journal.limits.describe(), flush=True)
     if admin_app_token:
         _print_admin_banner(base_url, admin_app_token, list_admin_scope)
+    settle_for_serving()  # full GC pauses were the p99 (see server.py)
     server = uvicorn.Server(uvicorn_config(sandbox.app, log_level="warning"))
     try:
         server.run(sockets=[sock])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import threading
 import time
@@ -119,6 +120,21 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **ssl: Any) -> uvico
         timeout_graceful_shutdown=1,
         **ssl,
     )
+
+
+FULL_GC_EVERY = 1000  # young collections between full ones (CPython's default: 10)
+
+
+def settle_for_serving() -> None:
+    """Tune the cyclic GC for a long-running server (`sb-readiness sandbox`), not for tests.
+
+    A full collection walks every object the journal and the store hold; at CPython's pace it
+    runs every few thousand requests and its pause was the sandbox's p99 (38-98 ms against
+    15-30 ms with full collections 100 times rarer). Young collections keep their pace and
+    full ones still come, so cyclic garbage is still freed.
+    """
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_GC_EVERY)
 
 
 def _loop_factory() -> Any:
