@@ -93,3 +93,24 @@ def test_the_banner_line_says_what_the_journal_keeps() -> None:
     line = JournalLimits().describe()
     assert "the last 20,000 exchanges" in line
     assert "successful GET bodies up to 32 MiB in total (oldest dropped first)" in line
+
+
+@pytest.mark.anyio
+async def test_a_secret_written_into_a_record_is_redacted_on_the_fast_path(
+        sandbox: Sandbox) -> None:
+    token = sandbox.activate("demo", token="leaky-app-token-" + "k" * 30)
+    async with client_for(sandbox) as http:
+        access = (await http.post("/demo/authentication/getaccesstoken",
+                                  json={"apptoken": token})).json()["access_token"]
+        environment = sandbox.store.environment("demo")
+        assert environment is not None
+        environment.add("organisation", {"Id": "00000000-0000-4000-8000-00000000beef",
+                                         "Name": f"Lek {access} B.V."})
+        answer = await http.get("/demo/api/organisations",
+                                params={"take": "500", "sortField": "Name descending"},
+                                headers=bearer(access, version="2"))
+    assert access in answer.text  # the app gets its data back as SB would send it
+    exchange = sandbox.journal.find("api")[-1]
+    kept = json.dumps(exchange.response_body)
+    assert access not in kept
+    assert sandbox.redactor.fingerprint(access) in kept

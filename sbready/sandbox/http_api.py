@@ -207,6 +207,7 @@ class ApiRoutes:
             # the store's objects, encoded here: the journal need not check it is JSON
             draft.answer_is_json = not isinstance(stored.body, bytes | bytearray) and \
                 answer.media_type == "application/json"
+            draft.answer_names_free = stored.names_free and answer.body is stored.encoded
         except Exception:  # noqa: BLE001 - SB answers 400 to what it cannot process
             _logger.exception("store failed on %s %s", api_request.method, api_path)
             draft.facts["sandbox_error"] = True

@@ -55,6 +55,7 @@ class ExchangeDraft:
     request_body_set: bool = False
     drop: bool = False  # close the connection without an answer
     answer_is_json: bool = False  # the route encoded the answer's body as JSON itself
+    answer_names_free: bool = False  # ... and knows it names no secret field (store rows)
     hold: float = 0.0  # seconds to hold the request before dropping it
 
     def set_request_body(self, body: Any) -> None:
@@ -168,7 +169,7 @@ class CaptureLayer:
         if response.status:
             response_body = _journal_body(
                 redact, bytes(response.body), response.headers.get("content-type"),
-                valid_json=draft.answer_is_json,
+                valid_json=draft.answer_is_json, names_free=draft.answer_names_free,
             )
         return Exchange(
             seq=seq,
@@ -249,11 +250,12 @@ async def _drop_connection(scope: Scope) -> None:
 
 
 def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None,
-                  valid_json: bool = False) -> Any:
+                  valid_json: bool = False, names_free: bool = False) -> Any:
     """A body as the journal keeps it: parsed JSON, form fields, text, or a size note.
 
     Bodies are parsed whole and redacted before they are cut to size, so a cut never
-    leaves half a secret behind. `valid_json`: the sandbox encoded it (no need to check).
+    leaves half a secret behind. `valid_json`: the sandbox encoded it (no need to check);
+    `names_free`: it also knows the text names no secret field (known values are still sought).
     """
     if not body:
         return None
@@ -262,7 +264,7 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
         text = body.decode("utf-8", "replace")
         return _bounded(redact.query(parse_qsl(text, keep_blank_values=True)))
     if media.endswith("json") or (not media and body.lstrip()[:1] in (b"{", b"[")):
-        packed = _packed_if_clean(redact, body, valid_json)
+        packed = _packed_if_clean(redact, body, valid_json, names_free)
         if packed is not None:
             return packed
         try:
@@ -282,7 +284,7 @@ def _journal_body(redact: SandboxRedactor, body: bytes, content_type: str | None
 
 
 def _packed_if_clean(redact: SandboxRedactor, body: bytes,
-                     valid_json: bool = False) -> PackedJson | None:
+                     valid_json: bool = False, names_free: bool = False) -> PackedJson | None:
     """The body itself, kept as bytes, when it is complete JSON with nothing to redact.
 
     The common case (an API answer or write body): no parse and no walk at capture; the
@@ -294,7 +296,7 @@ def _packed_if_clean(redact: SandboxRedactor, body: bytes,
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not redact.clean_json_text(text):
+    if not redact.clean_json_text(text, names_checked=names_free):
         return None
     if valid_json:
         return PackedJson(body)

@@ -43,6 +43,12 @@ _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 _QUOTED_SECRET_NAMES = tuple(f'"{name}"' for name in sorted(HIDDEN_FIELDS | FINGERPRINTED_FIELDS))
 
 
+def has_secret_field_name(text: str) -> bool:
+    """True when JSON `text` holds a quoted secret field name (as a key or a value)."""
+    lowered = text.lower()
+    return any(name in lowered for name in _QUOTED_SECRET_NAMES)
+
+
 class SandboxRedactor:
     """Turns request/response parts into their journal form; shared by threads."""
 
@@ -113,17 +119,17 @@ class SandboxRedactor:
             return [self.json(item) for item in value]
         return value
 
-    def clean_json_text(self, text: str) -> bool:
+    def clean_json_text(self, text: str, *, names_checked: bool = False) -> bool:
         """True when raw JSON `text` surely holds nothing to redact, so it may be kept as is.
 
         Conservative: any backslash (an escape could spell a secret), any quoted secret field
         name (as key or value) or any known secret value means "not sure". Plain substring
-        searches: far cheaper than a regex over a 30 kB page of records.
+        searches: far cheaper than a regex over a 30 kB page of records. `names_checked`:
+        the caller already knows `has_secret_field_name(text)` is False (the store's rows).
         """
         if "\\" in text:
             return False
-        lowered = text.lower()
-        if any(name in lowered for name in _QUOTED_SECRET_NAMES):
+        if not names_checked and has_secret_field_name(text):
             return False
         with self._lock:
             known = self._known_values

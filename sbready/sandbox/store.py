@@ -52,6 +52,7 @@ from sbready.sandbox.query import (
     parse_list_query,
     sort_key,
 )
+from sbready.sandbox.redact import has_secret_field_name
 from sbready.sandbox.seed_data import MAX_RECORDS, Entity
 from sbready.spec.index import Operation, OperationIndex
 
@@ -84,11 +85,13 @@ class StoreResponse:
     headers: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. {"result": "Failed"}
     encoded: bytes | None = None  # `body` as compact JSON, when the store has it at hand
+    names_free: bool = False  # `encoded` holds no secret field name (redact.py)
 
 
 # (change number, record in schema shape, record as answered in the store's dialect, that
-# record as compact JSON or None): pages are joined from rows encoded once per change
-_Row = tuple[int, dict[str, Any], dict[str, Any], bytes | None]
+# record as compact JSON or None, whether that JSON is free of secret field names): pages are
+# joined from rows encoded (and looked over for the journal) once per change
+_Row = tuple[int, dict[str, Any], dict[str, Any], bytes | None, bool]
 _Projected = list[_Row]
 _SortKey = tuple[str, int, str, bool]  # environment, id(operation), field, descending
 REDELIVERY_WINDOW = 300.0  # seconds; AFAS says "within a few minutes" (the exact value is ours)
@@ -226,7 +229,10 @@ class ApiStore:
                 record = project(entity, item_schema, env, keep_objects=keep_objects,
                                  keep_nulls=keep_nulls)
                 answered = observe_record(record, shape) if observed else record
-                row = (changed, record, answered, _encoded(answered))
+                encoded = _encoded(answered)
+                names_free = encoded is not None and not has_secret_field_name(
+                    encoded.decode("utf-8", "replace"))
+                row = (changed, record, answered, encoded, names_free)
             memo[id(entity)] = (entity, changed, row)
             projected.append(row)
         self._projections[key] = (version, operation, projected)
@@ -283,6 +289,7 @@ class ApiStore:
             page_rows = rows[query.skip:query.skip + query.take]
         page = [row[2] for row in page_rows]  # cached records: the answer is only encoded
         encoded = _joined(page_rows)
+        names_free = all(row[4] for row in page_rows)  # the wrapper's keys are no secret names
         if "Blob" in shape.fields:
             page = [self._with_readkey(record) for record in page]
             encoded = None  # a fresh ReadKey in every answer
@@ -295,8 +302,8 @@ class ApiStore:
                 encoded = b'{"TrackingToken":' + orjson.dumps(token) + b',"Result":' + \
                     encoded + b"}"
             return StoreResponse(200, {"TrackingToken": token, "Result": page},
-                                 facts=facts, encoded=encoded)
-        return StoreResponse(200, page, facts=facts, encoded=encoded)
+                                 facts=facts, encoded=encoded, names_free=names_free)
+        return StoreResponse(200, page, facts=facts, encoded=encoded, names_free=names_free)
 
     def _changed_since(self, rows: _Projected, since: int, facts: dict[str, Any]) -> _Projected:
         """Rows changed after the token, plus those the token cache re-delivers."""
