@@ -50,6 +50,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Tests that share an expensive session or module fixture (a whole harness run) go to
     one xdist worker (`-n N --dist loadgroup`), so each shared run happens once."""
     for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue  # the test names its group itself
         group = _shared_run(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
