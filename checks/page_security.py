@@ -203,10 +203,15 @@ class _LoadedUrls(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.urls: list[str] = []
+        self.links: list[str] = []  # where the page sends the browser on (a, form, area)
         self.referrer_meta: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
+        if tag in ("a", "area") and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form" and a.get("action"):
+            self.links.append(a["action"])
         if tag == "meta" and a.get("name", "").lower() == "referrer":
             self.referrer_meta = a.get("content", "")
         elif tag == "link" and a.get("href") and (
@@ -217,16 +222,30 @@ class _LoadedUrls(HTMLParser):
                 self.urls.append(a[_LOADED[tag]])
 
 
-def loaded_urls(html: str, page_url: str) -> tuple[list[str], str | None]:
-    """Absolute URLs the page loads by itself, and its <meta name=referrer> content."""
+def _parsed(html: str) -> _LoadedUrls:
     parser = _LoadedUrls()
     try:
         parser.feed(html)
         parser.close()
     except Exception:  # noqa: BLE001 - a broken page yields what was parsed so far
         pass
-    urls = [urljoin(page_url, url) for url in parser.urls]
-    return [u for u in urls if urlsplit(u).scheme in ("http", "https")], parser.referrer_meta
+    return parser
+
+
+def _absolute(urls: list[str], page_url: str) -> list[str]:
+    joined = [urljoin(page_url, url) for url in urls]
+    return [u for u in joined if urlsplit(u).scheme in ("http", "https")]
+
+
+def loaded_urls(html: str, page_url: str) -> tuple[list[str], str | None]:
+    """Absolute URLs the page loads by itself, and its <meta name=referrer> content."""
+    parser = _parsed(html)
+    return _absolute(parser.urls, page_url), parser.referrer_meta
+
+
+def linked_urls(html: str, page_url: str) -> list[str]:
+    """Absolute URLs the page links or posts to."""
+    return _absolute(_parsed(html).links, page_url)
 
 
 def _frame_protected(page: Page) -> bool:
@@ -294,9 +313,17 @@ def pages_protected(
             findings.append(f"{page.name} loads {_without_query(url)} from another host, which "
                             "receives the callback URL with the code as its Referer")
         policy = _referrer_policy(page, meta)
-        if policy is None:
+        elsewhere = [u for u in linked_urls(page.hop.body, page.hop.url)
+                     if host_port(u) not in app_hosts]
+        if policy is None and (loaded or elsewhere):
             findings.append(f"{page.name} sends no Referrer-Policy header, so links and "
-                            "resources on it may pass the code in the Referer")
+                            "resources on it may pass the code in the Referer (it links to "
+                            f"{_without_query((elsewhere or loaded)[0])})")
+        elif policy is None:
+            # browsers default to strict-origin-when-cross-origin; the header makes it sure
+            warnings.append(f"{page.name} sends no Referrer-Policy header; it links nowhere "
+                            "else, and browsers keep the query from other origins by default, "
+                            "but set Referrer-Policy: no-referrer to be sure")
         elif policy not in SAFE_REFERRER_POLICIES:
             findings.append(f"{page.name} sends Referrer-Policy: {policy}, which passes the "
                             "full URL with the code to other origins")

@@ -157,11 +157,19 @@ def test_callback_third_party_request_seen_by_the_browser_fails() -> None:
                for f in result.findings)
 
 
-def test_callback_referrer_policy_missing_or_unsafe_fails() -> None:
-    no_policy = hop(f"{APP}/callback?code=c", headers=GOOD_HEADERS[:2])
-    _, result = judge_pages(walk(callback=no_policy))
+def test_callback_referrer_policy_missing_with_a_link_elsewhere_or_unsafe_fails() -> None:
+    linked = hop(f"{APP}/callback?code=c", headers=GOOD_HEADERS[:2],
+                 body='<p>Klaar.</p><a href="https://docs.afas.help/sb/nl/start">Hulp</a>')
+    _, result = judge_pages(walk(callback=linked))
     assert f"the callback {APP}/callback sends no Referrer-Policy header, so links and " \
-           "resources on it may pass the code in the Referer" in result.findings
+           "resources on it may pass the code in the Referer (it links to " \
+           "https://docs.afas.help/sb/nl/start)" in result.findings
+    # a page that links nowhere else: the browser's default keeps the code home (a warning)
+    alone = hop(f"{APP}/callback?code=c", headers=GOOD_HEADERS[:2],
+                body='<p>Gekoppeld.</p><a href="/dashboard">Verder</a>')
+    _, result = judge_pages(walk(callback=alone))
+    assert result.passed, result.findings
+    assert any("set Referrer-Policy: no-referrer to be sure" in w for w in result.warnings)
     unsafe = hop(f"{APP}/callback?code=c",
                  headers=(*GOOD_HEADERS[:2], ("referrer-policy", "unsafe-url")))
     _, result = judge_pages(walk(callback=unsafe))

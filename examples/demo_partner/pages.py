@@ -135,6 +135,8 @@ def connected_page(
         f"<p>Demo Partner is connected to AFAS SB environment <strong>{escape(environment)}"
         f"</strong>. It can see these administrations:</p><ul>{items}</ul>"
         "<form method=\"post\" action=\"/sync\"><button type=\"submit\">Sync now</button></form>"
+        "<p>How the connection works: <a href=\"https://docs.afas.help/sb/en/start\">AFAS SB "
+        "documentation</a>.</p>"
         f"{pixel}",
     )
 

@@ -194,9 +194,15 @@ PATTERNS: list[tuple[str, str]] = [
      "de callback {u} stuurt Referrer-Policy: {p}, waarmee de volledige URL met de code naar "
      "andere origins gaat"),
     (r"the callback (?P<u>\S+) sends no Referrer-Policy header, so links and resources on it "
-     r"may pass the code in the Referer",
+     r"may pass the code in the Referer \(it links to (?P<l>\S+)\)",
      "de callback {u} stuurt geen Referrer-Policy-header, dus links en bronnen erop kunnen de "
-     "code in de Referer doorgeven"),
+     "code in de Referer doorgeven (hij linkt naar {l})"),
+    (r"the callback (?P<u>\S+) sends no Referrer-Policy header; it links nowhere else, and "
+     r"browsers keep the query from other origins by default, but set Referrer-Policy: "
+     r"no-referrer to be sure",
+     "de callback {u} stuurt geen Referrer-Policy-header; hij linkt nergens anders heen en "
+     "browsers houden de query standaard weg van andere origins, maar zet voor de zekerheid "
+     "Referrer-Policy: no-referrer"),
     (r"the (?P<what_p>onboarding page|callback|login page) (?P<u>\S+) sends "
      r"Strict-Transport-Security with max-age=0, which switches HSTS off",
      "{what} {u} stuurt Strict-Transport-Security met max-age=0, wat HSTS uitzet"),
