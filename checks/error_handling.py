@@ -475,10 +475,17 @@ def unusual_responses_survived(runs: Sequence[UnusualRun]) -> Judgement:
         elif run.outcome == "failed" and not run.output.strip():
             findings.append(f"{run.variant}: the sync failed without a message")
     summary = "; ".join(f"{run.variant}: {run.outcome}" for run in runs)
+    warnings = []
+    failed_all = [run for run in runs if run.outcome == "failed"]
+    if runs and len(failed_all) == len(runs):
+        # reported cleanly, but SB's own valid answers stop every sync: brittle
+        warnings.append(f"the sync failed with every unusual answer ({len(runs)} of {len(runs)}"
+                        f"), e.g. {runs[0].variant}: {_last_line(runs[0].output)}; an answer "
+                        "within the spec should not stop the sync")
     return judge("ERR-09", findings,
                  f"With unusual but spec-valid answers the sync completed or reported cleanly "
                  f"({summary}).",
-                 "Unusual but spec-valid answers crash the app's sync.")
+                 "Unusual but spec-valid answers crash the app's sync.", warnings=warnings)
 
 
 def unreachable_reported(

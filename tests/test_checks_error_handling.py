@@ -214,6 +214,16 @@ def test_signal_death_and_silent_failure_are_findings() -> None:
     assert not judgement.passed and len(judgement.findings) == 2
 
 
+def test_a_sync_that_fails_with_every_unusual_answer_passes_with_a_warning() -> None:
+    runs = [UnusualRun(variant, "failed", 1, "Synchronisatie mislukt: onverwacht antwoord")
+            for variant in ("nulls", "empty lists", "sparse records")]
+    judgement = error_handling.unusual_responses_survived(runs)
+    assert judgement.passed, judgement.message()
+    assert "failed with every unusual answer (3 of 3)" in judgement.warnings[0]
+    some = error_handling.unusual_responses_survived([*runs[:2], UnusualRun("x", "synced", 0, "")])
+    assert some.passed and not some.warnings
+
+
 def test_silent_success_when_unreachable_is_a_finding() -> None:
     judgement = error_handling.unreachable_reported(
         sync_outcome="synced", sync_output="", duration_s=1.0, limit_s=10, attempts=3)

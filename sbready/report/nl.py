@@ -174,6 +174,10 @@ PATTERNS: list[tuple[str, str]] = [
      "autorisatie #{n}: SB accepteerde {u} niet als geregistreerd"),
     (r"the redirect_uri (?P<u>\S+) has a wildcard; register it exactly",
      "de redirect_uri {u} bevat een wildcard; registreer hem exact"),
+    (r"the sync failed with every unusual answer \((?P<n>\d+) of (?P<m>\d+)\), e\.g\. "
+     r"(?P<v>[^:]+): (?P<out>.*); an answer within the spec should not stop the sync",
+     "de sync mislukte bij elk ongewoon antwoord ({n} van {m}), bijvoorbeeld {v}: {out}; een "
+     "antwoord binnen de specificatie hoort de sync niet te stoppen"),
     # ---- ONB-14: the pages that carry codes and credentials ----------------------------------
     (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no HttpOnly flag, so page scripts can "
      r"read it", "cookie {c} (gezet door {by}) heeft geen HttpOnly-vlag, dus scripts op de pagina "
