@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from examples.relatiesync.devtls import DevTlsError, ensure_self_signed
+from examples.relatiesync.flaws import FLAWS_VARIABLE, UnknownFlaw, parse_flaws
 from examples.relatiesync.relations import add_demo_relations, queue_new_relation
 from examples.relatiesync.store import Store, database_path
 from examples.relatiesync.web import AdminApp, AppSettings, serve
@@ -113,6 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request lines carry no value here
     args = _parser().parse_args(argv)
+    try:
+        parse_flaws(os.environ.get(FLAWS_VARIABLE))
+    except UnknownFlaw as problem:
+        print(f"relatiesync: {problem}", file=sys.stderr)
+        return 2
     try:
         return _serve(args) if args.command == "serve" else _queue(args)
     except UsageProblem as problem:

@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from examples.relatiesync.flaws import flaw
+
 AFAS_SB_DOMAIN = ".afasfocus.nl"
 EXAMPLE = "https://<subdomain>.afasfocus.nl/<environment>"
 
@@ -43,7 +45,7 @@ def parse_base_url(raw: str | None, *, trusted_hosts: Collection[str] = ()) -> S
         raise UntrustedBaseUrl(f"afasBaseUrl {text!r} is not a URL; expected a URL like "
                                f"{EXAMPLE}")
     netloc = f"{host}:{port}" if port else host
-    allowed_for_tests = netloc in {h.lower() for h in trusted_hosts}
+    allowed_for_tests = netloc in {h.lower() for h in trusted_hosts} or flaw("any_host_trusted")
     if not allowed_for_tests:
         if not host.endswith(AFAS_SB_DOMAIN):
             raise UntrustedBaseUrl(f"afasBaseUrl {text!r} is not an AFAS SB address; only "
@@ -58,4 +60,6 @@ def parse_base_url(raw: str | None, *, trusted_hosts: Collection[str] = ()) -> S
     if environment.lower() == "admin":
         raise UntrustedBaseUrl("RelatieSync connects to one customer environment, not to the "
                                "Admin Center; activate it in the customer's App Center")
+    if flaw("environment_dropped"):
+        return SbEnvironment(f"{parts.scheme}://{netloc}", environment)
     return SbEnvironment(f"{parts.scheme}://{netloc}/{environment}", environment)

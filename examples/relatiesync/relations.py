@@ -6,6 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
+from examples.relatiesync.flaws import flaw
 from examples.relatiesync.store import Store
 
 _TRADES = ("Bloemenhandel", "Fietsenmakerij", "Installatiebedrijf", "Drukkerij", "Adviesbureau",
@@ -22,7 +23,7 @@ def organisation_payload(name: str, *, city: str = "Leusden") -> dict[str, Any]:
     """The POST /api/organisation 3.0 body for a relation the CRM created."""
     slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24] or "relatie"
     return {
-        "Name": name,
+        ("Tradename" if flaw("name_as_tradename") else "Name"): name,
         "ExternalId": new_external_id(),
         "EmailAddress": f"info@{slug}.example",
         "PhoneNumber": "033-1234567",

@@ -14,6 +14,7 @@ processes a retried write once.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -21,11 +22,14 @@ from typing import Any
 
 import httpx
 
+from examples.relatiesync.flaws import flaw
+
 TIMEOUT_S = 5.0
 MAX_ATTEMPTS = 3
 BACKOFF_S = (0.5, 1.5)
 MAX_TIMEOUTS = 2
 MAX_RETRY_AFTER_S = 30.0
+EXCHANGE_LOOP_LIMIT = 25  # the exchange_until_accepted flaw still ends
 TOKEN_MARGIN_S = 30.0  # renew a little before SB's expiry, not after a 401 every time
 USER_AGENT = "RelatieSync/1.0 (+https://relatiesync.example/support)"
 
@@ -100,7 +104,8 @@ class SbClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._app_token = app_token
-        self._http = http or httpx.Client(timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT})
+        timeout = None if flaw("no_client_timeout") else TIMEOUT_S
+        self._http = http or httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
         self._sleep = sleep
         self._clock = clock
         self._access_token: str | None = None
@@ -126,8 +131,11 @@ class SbClient:
     def _exchange(self) -> None:
         url = f"{self.base_url}/authentication/getaccesstoken"
         self.exchanges += 1
-        response = self._send(lambda: self._http.post(url, json={"apptoken": self._app_token}),
-                              what="the app-token exchange")
+        response = self._send(self._token_request(url), what="the app-token exchange")
+        for _ in range(EXCHANGE_LOOP_LIMIT if flaw("exchange_until_accepted") else 0):
+            if response.status_code not in (400, 401, 403):
+                break
+            response = self._send(self._token_request(url), what="the app-token exchange")
         body = _json(response)
         if response.status_code in (400, 401, 403):
             raise ReconnectNeeded(
@@ -145,6 +153,14 @@ class SbClient:
             lifetime = 600.0
         self._access_token = token
         self._expires_at = self._clock() + max(0.0, lifetime - TOKEN_MARGIN_S)
+
+    def _token_request(self, url: str) -> Callable[[], httpx.Response]:
+        """The getaccesstoken POST: JSON {"apptoken": ...} as AFAS's authentication guide says."""
+        payload = {"apptoken": self._app_token}
+        query = payload if flaw("app_token_in_query") else None
+        if flaw("form_encoded_token_exchange"):
+            return lambda: self._http.post(url, data=payload, params=query)
+        return lambda: self._http.post(url, json=payload, params=query)
 
     # ---- API calls -------------------------------------------------------------------------
     def call(
@@ -167,8 +183,11 @@ class SbClient:
                 headers["Tracking-Identifier"] = tracking_identifier
             request = self._http.build_request(method, url, params=params, json=body,
                                                headers=headers)
-            response = self._send(partial(self._http.send, request), what=what)
-            if response.status_code == 401 and not renewed:
+            send = partial(self._http.send, request)
+            if tracking_identifier and flaw("new_identifier_per_attempt"):
+                send = partial(self._send_with_new_identifier, request, [])
+            response = self._send(send, what=what)
+            if response.status_code == 401 and not renewed and not flaw("no_renewal_on_401"):
                 self.forget_access_token()  # expired or revoked: exchange again, then retry
                 continue
             if response.status_code == 401:
@@ -176,6 +195,11 @@ class SbClient:
                                       "reactivate RelatieSync in the AFAS App Center and "
                                       "reconnect (re-authorization needed)")
             answer = SbAnswer(response.status_code, _json(response), response.text[:2000])
+            for _ in range(10 if flaw("retry_forbidden") else 0):
+                if answer.status != 403:
+                    break
+                response = self._send(partial(self._http.send, request), what=what)
+                answer = SbAnswer(response.status_code, _json(response), response.text[:2000])
             if response.status_code == 403:
                 raise Forbidden(f"{what}: AFAS SB answered 403 Forbidden ("
                                 + sb_message(answer.body, "no rights")
@@ -183,6 +207,13 @@ class SbClient:
                                 "bundles granted to RelatieSync in the App Center")
             return answer
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _send_with_new_identifier(self, request: httpx.Request,
+                                  attempts: list[int]) -> httpx.Response:
+        if attempts:  # a retry: the flaw labels it as a new write
+            request.headers["Tracking-Identifier"] = str(uuid.uuid4())
+        attempts.append(1)
+        return self._http.send(request)
 
     def _send(self, send: Callable[[], httpx.Response], *, what: str) -> httpx.Response:
         """Send with the retry policy; returns the first answer that is not 5xx/429."""
@@ -205,12 +236,12 @@ class SbClient:
                     problem = f"HTTP 429 Too Many Requests (Retry-After {asked:g} s)"
                     if asked > MAX_RETRY_AFTER_S:
                         break
-                    wait = max(wait, asked)
+                    wait = wait if flaw("ignore_retry_after") else max(wait, asked)
                 elif response.status_code >= 500:
                     problem = f"HTTP {response.status_code}"
                 else:
                     return response
-            if attempt < MAX_ATTEMPTS:
+            if attempt < MAX_ATTEMPTS and not flaw("no_backoff"):
                 self._sleep(wait)
         raise SbUnreachable(f"{what}: AFAS SB is unavailable ({problem}, after {attempt} "
                             "attempt(s)); the sync stopped and will continue next time")

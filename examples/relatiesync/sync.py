@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from examples.relatiesync.flaws import flaw
 from examples.relatiesync.sb_client import SbAnswer, SbClient, SbError, sb_message
 from examples.relatiesync.store import OutboxItem, Store
 
@@ -27,6 +28,7 @@ PAGE_SIZE = 100
 SORT_FIELD = "Id ascending"  # Id is unique, so pages neither skip nor repeat records
 MAX_PAGES = 10_000  # a runaway guard: 1 million records per list
 LISTS = (("/api/organisations", "organisation", "2.0"), ("/api/persons", "person", "2.0"))
+PRODUCTS = ("/api/products", "product", "3.0")  # only read with the mirror_products flaw
 CREATE_ORGANISATION = ("/api/organisation", "3.0")
 
 
@@ -82,6 +84,8 @@ def digest_of(record: dict[str, Any]) -> str:
 def merge_record(store: Store, read: ListRead, kind: str, record: Any,
                  seen: set[str]) -> None:
     """De-duplicate one record by Id into the mirror and count what it was."""
+    if flaw("names_required") and isinstance(record, dict):
+        record["Name"] = record["Name"].strip()  # assumes SB always sends a Name
     sb_id = record.get("Id") if isinstance(record, dict) else None
     if not isinstance(sb_id, str) or not sb_id.strip():
         read.without_id += 1
@@ -104,12 +108,16 @@ def merge_record(store: Store, read: ListRead, kind: str, record: Any,
 def pull_list(client: SbClient, store: Store, list_path: str, kind: str,
               version: str) -> ListRead:
     """Read one list completely (first time) or its changes (TrackingToken) into the mirror."""
-    previous = store.tracking_token(list_path)
+    previous = None if flaw("tracking_token_ignored") else store.tracking_token(list_path)
     read = ListRead(list_path, incremental=previous is not None)
     seen: set[str] = set()
     next_token: str | None = None
     for page in range(MAX_PAGES):
         params = {"skip": str(page * PAGE_SIZE), "take": str(PAGE_SIZE), "sortField": SORT_FIELD}
+        if flaw("short_sort_direction"):
+            params["sortField"] = "Id asc"
+        if flaw("unsorted_pages"):
+            del params["sortField"]
         if previous:
             params["TrackingToken"] = previous
         answer = client.call("GET", list_path, version=version, params=params)
@@ -122,11 +130,21 @@ def pull_list(client: SbClient, store: Store, list_path: str, kind: str,
             next_token = token
         for record in records:
             merge_record(store, read, kind, record, seen)
-        if len(records) < PAGE_SIZE:
+        if flaw("organisations_one_by_one") and kind == "organisation":
+            _reread_singly(client, list_path, version, records)
+        if len(records) < PAGE_SIZE or flaw("first_page_only"):
             break
     # saved only after the whole list is in: an interrupted read is repeated, never skipped
     store.save_tracking_token(list_path, next_token)
     return read
+
+
+def _reread_singly(client: SbClient, list_path: str, version: str, records: list[Any]) -> None:
+    """The organisations_one_by_one flaw: "verifies" every record with a request of its own."""
+    for record in records:
+        if isinstance(record, dict) and isinstance(record.get("Id"), str):
+            client.call("GET", list_path, version=version,
+                        params={"filter": f"Id eq {record['Id']}"})
 
 
 def _trace(answer: SbAnswer) -> str:
@@ -164,13 +182,25 @@ def write_item(client: SbClient, store: Store, item: OutboxItem, outcome: WriteO
     """Create one queued organisation in SB, exactly once, and record SB's verdict."""
     name = str(item.payload.get("Name") or f"relation {item.local_id}")
     identifier = item.tracking_identifier or str(uuid.uuid4())
+    if flaw("forget_created"):
+        identifier = str(uuid.uuid4())
     store.mark_sending(item.local_id, identifier)  # stored first: a crash cannot lose it
     path, version = CREATE_ORGANISATION
+    if flaw("organisation_version_2"):
+        version = "2.0"
     answer = client.call("POST", path, version=version, body=item.payload,
                          tracking_identifier=identifier)
+    for _ in range(2 if flaw("resend_rejected") else 0):
+        if answer.status != 400:
+            break
+        answer = client.call("POST", path, version=version, body=item.payload,
+                             tracking_identifier=identifier)
     result = answer.body.get("result") if isinstance(answer.body, dict) else None
+    if flaw("ignore_write_result") and 200 <= answer.status < 300:
+        result = "Succeeded"
     if 200 <= answer.status < 300 and result == "Succeeded":
-        store.settle(item.local_id, "created", sb_id=created_id(answer.body))
+        store.settle(item.local_id, "queued" if flaw("forget_created") else "created",
+                     sb_id=created_id(answer.body))
         outcome.created.append(name)
         return
     if 200 <= answer.status < 300 and result == "PartiallySucceeded":
@@ -190,7 +220,7 @@ def write_item(client: SbClient, store: Store, item: OutboxItem, outcome: WriteO
 def push_outbox(client: SbClient, store: Store) -> WriteOutcome:
     """Write every open outbox item; an item already mirrored from SB is linked instead."""
     outcome = WriteOutcome()
-    mirrored = store.mirror_external_ids()
+    mirrored = {} if flaw("forget_created") else store.mirror_external_ids()
     for item in store.open_items():
         external = item.payload.get("ExternalId")
         if isinstance(external, str) and external in mirrored:
@@ -217,7 +247,11 @@ class SyncReport:
 
 def run_sync(client: SbClient, store: Store) -> SyncReport:
     """Pull both lists, then push the outbox; SbError subclasses stop it (caller maps them)."""
-    reads = [pull_list(client, store, path, kind, version) for path, kind, version in LISTS]
+    lists = LISTS + ((PRODUCTS,) if flaw("mirror_products") else ())
+    if flaw("persons_at_singular_path"):
+        lists = tuple(("/api/person", kind, version) if path == "/api/persons"
+                      else (path, kind, version) for path, kind, version in lists)
+    reads = [pull_list(client, store, path, kind, version) for path, kind, version in lists]
     written = push_outbox(client, store)
     summary = "; ".join(read.describe() for read in reads)
     body: dict[str, Any] = {

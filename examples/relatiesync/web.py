@@ -15,6 +15,7 @@ import secrets
 import ssl
 import threading
 import time
+import traceback
 from collections.abc import Collection
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from examples.relatiesync import pages
 from examples.relatiesync.base_url import UntrustedBaseUrl, parse_base_url
+from examples.relatiesync.flaws import flaw
 from examples.relatiesync.store import Store
 from examples.relatiesync.worker import Worker
 
@@ -135,11 +137,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("X-Frame-Options", "DENY")
-        self.send_header("Referrer-Policy", "no-referrer")
+        frameable = flaw("frameable_pages")
+        if not frameable:
+            self.send_header("X-Frame-Options", "DENY")
+        if not flaw("no_referrer_policy"):
+            self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Content-Security-Policy", "default-src 'none'; style-src "
-                         "'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-        if self.app.settings.secure_cookies:
+                         "'unsafe-inline'; form-action 'self'"
+                         + ("" if frameable else "; frame-ancestors 'none'"))
+        if self.app.settings.secure_cookies and not flaw("no_hsts"):
             self.send_header("Strict-Transport-Security", "max-age=31536000")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -155,7 +161,8 @@ class Handler(BaseHTTPRequestHandler):
                    content_type="application/json; charset=utf-8")
 
     def _cookie(self, session_id: str) -> dict[str, str]:
-        secure = "; Secure" if self.app.settings.secure_cookies else ""
+        secure = "; Secure" if self.app.settings.secure_cookies and not flaw(
+            "cookie_without_secure") else ""
         return {"Set-Cookie": f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; "
                               f"SameSite=Lax; Max-Age={SESSION_LIFETIME_S}{secure}"}
 
@@ -230,13 +237,27 @@ class Handler(BaseHTTPRequestHandler):
     # ---- pages ---------------------------------------------------------------------------
     def _onboarding(self) -> None:
         """AFAS opens this with ?afasBaseUrl=...: check it, then go to the connect form."""
+        if flaw("slow_onboarding_page"):
+            time.sleep(2.0)
         try:
             environment = parse_base_url(self._query().get("afasBaseUrl"),
                                          trusted_hosts=self.app.settings.trusted_hosts)
         except UntrustedBaseUrl as error:
+            if flaw("traceback_on_bad_base_url"):
+                self._send(500, pages.message_page("Internal Server Error",
+                                                   traceback.format_exc()))
+                return
             self._send(400, pages.message_page("This link cannot be used", str(error)))
             return
+        if flaw("unknown_environment_refused") and not self._connected_to(environment.base_url):
+            self._send(404, pages.message_page("Unknown environment", "This AFAS SB "
+                       "environment is not connected to RelatieSync."))
+            return
         self._redirect(f"{CONNECT_PATH}?afasBaseUrl={quote(environment.base_url, safe='')}")
+
+    def _connected_to(self, base_url: str) -> bool:
+        connection = self.app.store.connection()
+        return connection is not None and connection.base_url == base_url
 
     def _require_login(self) -> tuple[str, Session] | None:
         session_id, session = self._session()
