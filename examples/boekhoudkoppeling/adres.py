@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import flaws
+
 AFAS_DOMAIN = ".afasfocus.nl"
 _ENVIRONMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -81,7 +83,8 @@ def parse_basis_url(waarde: str | None, testhosts: Iterable[str] = ()) -> SbOmge
     if omgeving.lower() == "admin":
         raise OngeldigAdres("Boekhoudkoppeling werkt per klantomgeving, niet in de Admin "
                             "Center; activeer de app in de omgeving van de klant.")
-    vertrouwd_test = host in {h.strip().lower() for h in testhosts if h.strip()}
+    vertrouwd_test = host in {h.strip().lower() for h in testhosts if h.strip()} \
+        or flaws.aan("elke_host")
     if not vertrouwd_test:
         if not is_afas_host(hostname) or poort not in (None, 443):
             raise VreemdeHost(f"{hostname} is geen AFAS SB-server; Boekhoudkoppeling maakt "

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import flaws
 from .sbclient import Beleid
 
 CALLBACK_PAD = "/afas-sb/terugkoppeling"
@@ -70,6 +71,10 @@ def laad(werkmap: Path, publieke_url: str, env: Mapping[str, str] | None = None,
     if secret_nodig and not secret:
         raise Configuratiefout("BOEKHOUD_CLIENT_SECRET ontbreekt; zet het client secret dat "
                                "AFAS voor Boekhoudkoppeling heeft uitgegeven in die variabele.")
+    try:
+        flaws.actief(env)  # a self-test switch with a typo must not run the good app
+    except flaws.OnbekendeFlaw as fout:
+        raise Configuratiefout(str(fout)) from None
     pogingen = int(_getal(env, "BOEKHOUD_POGINGEN", 3))
     beleid = Beleid(pogingen=max(1, pogingen), timeout_s=_getal(env, "BOEKHOUD_TIMEOUT", 10.0))
     return Instellingen(

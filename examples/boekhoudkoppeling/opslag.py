@@ -133,6 +133,14 @@ class Opslag:
                        (state_hash, time.time() - POGING_GELDIG_S))
         return Poging(*rij) if rij else None
 
+    def laatste_poging(self, sessie_id: str) -> Poging | None:
+        """The session's most recent attempt (only the state_niet_controleren flaw uses it)."""
+        with self._db() as db:
+            rij = db.execute("SELECT sessie, verifier, basis_url, aangemaakt FROM pogingen "
+                             "WHERE sessie = ? ORDER BY aangemaakt DESC LIMIT 1",
+                             (sessie_id,)).fetchone()
+        return Poging(*rij) if rij else None
+
     # ---- connections -------------------------------------------------------------------------
     def bewaar_koppeling(self, koppeling: Koppeling) -> None:
         """Store (or replace, after a new consent) the connection to an environment."""

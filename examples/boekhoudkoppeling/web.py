@@ -6,9 +6,11 @@ API call is the sync's, run later.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
@@ -16,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from . import paginas, pkce
+from . import flaws, paginas, pkce
 from .adres import OngeldigAdres, VreemdeHost, parse_basis_url
 from .instellingen import Instellingen
 from .opslag import POGING_GELDIG_S, Koppeling, Opslag, Poging, Sessie
@@ -144,6 +146,9 @@ class BoekhoudApp:
                    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
                                                "frame-ancestors 'none'; base-uri 'none'"),
                    *antwoord.headers]
+        if flaws.aan("inlijsten_toegestaan"):
+            headers = [h for h in headers if h[0] != "X-Frame-Options"]
+            headers = [(k, v.replace("frame-ancestors 'none'; ", "")) for k, v in headers]
         if self.https:
             headers.append(("Strict-Transport-Security", "max-age=31536000"))
         headers += [("Set-Cookie", c) for c in nieuwe_cookie]
@@ -163,7 +168,8 @@ class BoekhoudApp:
         sessie = Sessie(_sessie_sleutel(cookie), gebruiker, basis_url)
         self.opslag.bewaar_sessie(sessie)
         veilig = "; Secure" if self.https else ""
-        verzoek.nieuwe_cookies.append(f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax{veilig}")
+        vlaggen = "" if flaws.aan("sessiecookie_zonder_vlaggen") else "; HttpOnly; SameSite=Lax"
+        verzoek.nieuwe_cookies.append(f"{COOKIE}={cookie}; Path=/{vlaggen}{veilig}")
         return sessie
 
     @staticmethod
@@ -179,8 +185,15 @@ class BoekhoudApp:
         except VreemdeHost as fout:
             return Antwoord(400, paginas.melding("Geen AFAS SB-adres", str(fout)))
         except OngeldigAdres as fout:
+            if flaws.aan("stacktrace_bij_fout_adres"):
+                return Antwoord(500, paginas.pagina("Fout", f"<pre>{traceback.format_exc()}</pre>"))
             return Antwoord(400, paginas.melding("Ongeldig adres", str(fout), opnieuw=True))
         sessie = self._sessie(verzoek)
+        if sessie is None and flaws.aan("prospect_404") and not any(
+                k.basis_url == omgeving.basis_url for k in self.opslag.koppelingen()):
+            return Antwoord(404, paginas.melding(
+                "Onbekende klant",
+                f"Er is geen account voor AFAS SB-omgeving {omgeving.omgeving}."))
         if sessie is None:
             sessie = self._nieuwe_sessie(verzoek, None, omgeving.basis_url)
         else:
@@ -219,28 +232,35 @@ class BoekhoudApp:
                 "Koppeling niet gestart", "Er is geen koppeling gestart in deze sessie.",
                 opnieuw=True))
         state, verifier = pkce.nieuwe_state(), pkce.nieuwe_verifier()
+        if flaws.aan("vaste_state"):
+            state = pkce.state_hash("boekhoudkoppeling")[:43]  # the same every attempt
+        basis_url = flaws.VASTE_OMGEVING if flaws.aan("vaste_omgeving") else sessie.basis_url
         self.opslag.bewaar_poging(pkce.state_hash(state),
-                                  Poging(sessie.id, verifier, sessie.basis_url, time.time()))
+                                  Poging(sessie.id, verifier, basis_url, time.time()))
+        plain = flaws.aan("pkce_plain")
+        slash = "/" if flaws.aan("redirect_uri_met_slash") else ""
         query = urlencode({
             "client_id": self.instellingen.client_id,
-            "redirect_uri": self.instellingen.redirect_uri,
+            "redirect_uri": self.instellingen.redirect_uri + slash,
             "response_type": "code",
-            "code_challenge": pkce.challenge(verifier),
-            "code_challenge_method": "S256",
+            "code_challenge": verifier if plain else pkce.challenge(verifier),
+            "code_challenge_method": "plain" if plain else "S256",
             "state": state,
         })
-        return _doorsturen(f"{sessie.basis_url}/app/auth?{query}", 302)
+        return _doorsturen(f"{basis_url}/app/auth?{query}", 302)
 
     def terugkoppeling(self, verzoek: Verzoek) -> Antwoord:
         """GET /afas-sb/terugkoppeling: verify state, trade the code, store the tokens. No more."""
         sessie = self._sessie(verzoek)
         state = verzoek.param("state")
         poging = self.opslag.neem_poging(pkce.state_hash(state)) if state else None
+        if poging is None and sessie is not None and flaws.aan("state_niet_controleren"):
+            poging = self.opslag.laatste_poging(sessie.id)
         geldig = (poging is not None and sessie is not None and pkce.zelfde(poging.sessie,
                                                                            sessie.id)
                   and poging.aangemaakt > time.time() - POGING_GELDIG_S)
         fout = verzoek.param("error")
-        if fout:
+        if fout and not flaws.aan("fout_bij_weigering"):
             if fout == "access_denied":
                 return Antwoord(200, paginas.melding(
                     "Geen toestemming gegeven", "U heeft Boekhoudkoppeling geen toegang tot "
@@ -252,35 +272,46 @@ class BoekhoudApp:
             return Antwoord(400, paginas.melding(
                 "Ongeldige terugkoppeling", "Deze terugkoppeling van AFAS SB hoort niet bij een "
                 "koppeling die u in deze sessie startte; er is niets gekoppeld.", opnieuw=True))
-        code = verzoek.param("code")
+        code = verzoek.query["code"][0] if flaws.aan("fout_bij_weigering") \
+            else verzoek.param("code")
         if not code:
             return Antwoord(400, paginas.melding(
                 "Koppelen mislukt", "AFAS SB gaf geen autorisatiecode mee.", opnieuw=True))
         tokens = self._wissel_code_in(poging.basis_url, code, poging.verifier)
         if isinstance(tokens, str):
             return Antwoord(502, paginas.melding("Koppelen mislukt", tokens, opnieuw=True))
-        self.opslag.bewaar_koppeling(Koppeling(
-            poging.basis_url, sessie.gebruiker or "", str(tokens["refresh_token"]),
-            str(tokens["access_token"]), time.time() + _seconden(tokens.get("expires_in"))))
+        bestaand = [k for k in self.opslag.koppelingen() if k.basis_url == poging.basis_url]
+        if not (bestaand and flaws.aan("oude_tokens_houden")):  # the flaw drops new tokens
+            self.opslag.bewaar_koppeling(Koppeling(
+                poging.basis_url, sessie.gebruiker or "", str(tokens["refresh_token"]),
+                str(tokens["access_token"]), time.time() + _seconden(tokens.get("expires_in"))))
         omgeving = poging.basis_url.rsplit("/", 1)[-1]
         return _doorsturen("/afas-sb/gekoppeld?" + urlencode({"omgeving": omgeving}))
 
     def _wissel_code_in(self, basis_url: str, code: str, verifier: str) -> dict[str, Any] | str:
         """POST <basis_url>/app/token (form-encoded, six fields): the tokens, or why not."""
-        formulier = urlencode({
+        velden = {
             "grant_type": "authorization_code",
             "client_id": self.instellingen.client_id,
             "client_secret": self.instellingen.client_secret,
             "redirect_uri": self.instellingen.redirect_uri,
             "code": code,
             "code_verifier": verifier,
-        }).encode("ascii")
+        }
+        if flaws.aan("zonder_verifier"):
+            del velden["code_verifier"]
+        soort = "application/x-www-form-urlencoded"
+        formulier = urlencode(velden).encode("ascii")
+        if flaws.aan("token_als_json"):
+            soort, formulier = "application/json", json.dumps(velden).encode("utf-8")
+        pad = urlsplit(basis_url).path + "/app/token"
+        if flaws.aan("secret_in_tokenadres"):
+            pad += "?" + urlencode({"client_secret": self.instellingen.client_secret})
         verbinding = Verbinding(basis_url, self.instellingen.beleid.timeout_s,
                                 self.instellingen.ca_bestand)
         try:
-            antwoord = verbinding.verstuur("POST", urlsplit(basis_url).path + "/app/token", {
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
-                formulier)
+            antwoord = verbinding.verstuur("POST", pad, {
+                "Content-Type": soort, "Accept": "application/json"}, formulier)
         except Transportfout:
             return "AFAS SB antwoordde niet op tijd. Probeer het over een paar minuten opnieuw."
         finally:
