@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sbready.config import Thresholds, demo_config, load_config
+from examples.demo_partner.readiness import demo_config
+from sbready.config import Thresholds, load_config
 from sbready.errors import UsageError
 
 SECRET = "s3cret-from-the-environment"

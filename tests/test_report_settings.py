@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sbready.config import ReadinessConfig, demo_config, load_config
+from examples.demo_partner.readiness import demo_config
+from sbready.config import ReadinessConfig, load_config
 from sbready.errors import UsageError
 from sbready.report.run_info import (
     app_version,

@@ -12,8 +12,9 @@ import pytest
 from jsonschema import Draft7Validator
 
 from examples.demo_partner.new_invoice import write_new_invoice
+from examples.demo_partner.readiness import demo_config
 from examples.demo_partner.sync import load_invoices
-from sbready.config import demo_config, load_config
+from sbready.config import load_config
 from sbready.errors import UsageError
 from sbready.sandbox.app import Sandbox
 from sbready.sandbox.faults import FaultRule
