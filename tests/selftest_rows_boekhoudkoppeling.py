@@ -7,7 +7,15 @@ from __future__ import annotations
 import secrets
 
 from examples.boekhoudkoppeling.flaws import FLAWS
-from tests.selftest_table import REPO, App, Catch, generated_logo, listing_value, reference_runner
+from tests.selftest_table import (
+    REPO,
+    App,
+    Catch,
+    generated_logo,
+    listing_value,
+    reference_runner,
+    replaced,
+)
 
 CONFIG = REPO / "examples" / "boekhoudkoppeling" / "readiness.toml"
 
@@ -43,7 +51,9 @@ CATCHES: list[Catch] = [
     Catch("ONB-02", _BK, ("boekhoudkoppeling.afasfocus.nl",
                           "instead of the afasBaseUrl it was given"), flaws=("vaste_omgeving",)),
     Catch("ONB-03", _BK, ("-> 404", "an error page for a prospect"), flaws=("prospect_404",)),
-    Catch("ONB-04", _BK, ("shows a stack trace",), flaws=("stacktrace_bij_fout_adres",)),
+    Catch("ONB-04", _BK, ("afasBaseUrl not a URL",
+                          "shows a stack trace ('Traceback (most recent call last)')"),
+          flaws=("stacktrace_bij_fout_adres",)),
     Catch("ONB-05", _BK, ("sent the browser to http://127.0.0.",), flaws=("elke_host",)),
     Catch("ONB-06", _BK, ("the state is reused across",), flaws=("vaste_state",)),
     Catch("ONB-06", _BK, ("code_challenge_method is 'plain'; AFAS requires S256",),
@@ -54,12 +64,19 @@ CATCHES: list[Catch] = [
     Catch("ONB-08", _BK, ("wrong state: the app still exchanged the code",
                           "missing state: the app still exchanged the code"),
           flaws=("state_niet_controleren",)),
-    Catch("ONB-09", _BK, ("terugkoppeling?error=access_denied", "a server error"),
+    Catch("ONB-09", _BK, ("/afas-sb/terugkoppeling?error=access_denied", "-> 500: a server error"),
           flaws=("fout_bij_weigering",)),
-    Catch("ONB-10", _BK, ("a secret in the request URL",), flaws=("secret_in_tokenadres",)),
-    Catch("ONB-12", _BK, ("the sync after the new consent",), flaws=("oude_tokens_houden",)),
+    Catch("ONB-10", _BK, ("POST /demo/app/token -> 200: a secret in the request URL",),
+          flaws=("secret_in_tokenadres",)),
+    Catch("ONB-12", _BK, ("the sync after the new consent failed", "(invalid_grant)",
+                          "no API call succeeded after the new consent"),
+          flaws=("oude_tokens_houden",)),
     Catch("ONB-13", _BK, ("/afas-sb/terugkoppeling/'", "is not exactly the registered"),
           flaws=("redirect_uri_met_slash",)),
+    Catch("ONB-13", _BK, ("the registered redirect_uri http://127.0.0.1:{port}/afas-sb/"
+                          "terugkoppeling is not https; AFAS requires https in production",),
+          what="http redirect_uri in production",
+          edit=replaced('\nmode = "development"\n', '\nmode = "production"\n')),
     # (its callback redirects, so it renders nothing a Referer could leak from: no row for that)
     Catch("ONB-14", _BK, ("cookie bk_sessie (set by POST http://127.0.0.1:{port}/afas-sb/"
                           "inloggen) has no HttpOnly flag", "has no SameSite value"),
