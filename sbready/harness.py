@@ -367,7 +367,8 @@ def start_harness(config: ReadinessConfig, workdir: Path) -> Harness:
     index = load_index(spec=config.app.spec, sb_version=config.app.sb_version)
     check_bundles(config, index)
     sandbox = Sandbox(index, dialect="schema" if config.sandbox.dialect == "schema" else "observed",
-                      environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT))
+                      environments=(CUSTOMER_ENVIRONMENT, PROSPECT_ENVIRONMENT),
+                      records=config.sandbox.scale)  # a large customer's administration
     try:
         served = serve(sandbox.app, port=config.sandbox.port)
     except (OSError, UsageError) as error:  # serve() words its error for the CLI's --port

@@ -116,3 +116,17 @@ def test_invoice_numbers_are_looked_up_per_administration_and_follow_writes(
                                                 "F-2025-001")
     assert environment.invoice_number_taken("salesjournalentry", administration.lower(),
                                             "F-2025-002")
+
+
+def test_the_harness_seeds_the_scale_the_config_asks_for(tmp_path: Path, spec_dir: Path) -> None:
+    from sbready.harness import start_harness
+
+    config = load_config(write(tmp_path, MINIMAL + "\n[sandbox]\nscale = 3000\n"), environ=ENV)
+    assert config.start is None  # the sandbox alone: no app to start
+    harness = start_harness(config, tmp_path / "work")
+    try:
+        environment = harness.sandbox.store.environment("demo")
+        assert environment is not None
+        assert len(environment.entities("organisation")) >= 3000
+    finally:
+        harness.stop()

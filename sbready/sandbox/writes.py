@@ -415,10 +415,9 @@ def _create(env: Environment, operation: Operation, request: ApiRequest, kind: s
     invoice_number = body.get("InvoiceNumber")
     if kind in INVOICE_NUMBER_KINDS and isinstance(invoice_number, str):
         administration = str(body.get("AdministrationId", "")).lower()
-        for existing in env.entities(kind):
-            if existing.get("InvoiceNumber") == invoice_number and \
-                    str(existing.get("AdministrationId", "")).lower() == administration:
-                return _failed(f"{name} with invoicenumber {invoice_number} already exists")
+        # an index per administration, not a scan of every earlier entry per write
+        if env.invoice_number_taken(kind, administration, invoice_number):
+            return _failed(f"{name} with invoicenumber {invoice_number} already exists")
     ident = str(uuid.uuid4())
     fields = _relation_fields(kind, {**_flat(body), "Id": ident, "InstanceId": ident,
                                      WRITTEN: True})
