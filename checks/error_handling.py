@@ -331,7 +331,9 @@ def backoff_on_unavailable(
                         f"{_last_line(sync_output)}")
     shown = ", ".join(f"{gap:.2f} s" for gap in gaps)
     if findings:
-        return failed("ERR-06", "The app does not back off and recover from 5xx answers.",
+        return failed("ERR-06", "The app does not back off and recover from 5xx answers (AFAS "
+                      "documents no 5xx behaviour for SB: the 503 answers follow our "
+                      "assumption).",
                       findings, warnings=warnings, gaps_s=gaps)
     return passed("ERR-06", f"SB answered 503 {len(unavailable)} times; the app retried after "
                   f"{shown} and the sync succeeded.", warnings=warnings, gaps_s=gaps)
@@ -375,7 +377,8 @@ def retry_after_honoured(
             findings.append(f"after {where(e)} (Retry-After: {wanted:g}) the app tried again "
                             f"{waited:.2f} s later ({where(following[0])})")
     if findings:
-        return failed("ERR-07", "The app does not honour Retry-After.", findings,
+        return failed("ERR-07", "The app does not honour Retry-After (AFAS documents no rate "
+                      "limits for SB: the 429 with Retry-After follows our assumption).", findings,
                       warnings=warnings, waits_s=waits)
     shown = ", ".join(f"{w:.2f} s" for w in waits) or "(no retry)"
     return passed("ERR-07", f"After 429 the app waited {shown}, at least the Retry-After SB "

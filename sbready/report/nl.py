@@ -779,14 +779,19 @@ PATTERNS: list[tuple[str, str]] = [
     (r"SB answered 503 (?P<n>\d+) times; the app retried after (?P<d>.+) and the sync "
      r"succeeded\.",
      "SB antwoordde {n} keer 503; de app probeerde opnieuw na {d} en de sync slaagde."),
-    (r"The app does not back off and recover from 5xx answers\.",
-     "De app wacht niet oplopend en herstelt niet van 5xx-antwoorden."),
+    (r"The app does not back off and recover from 5xx answers \(AFAS documents no 5xx "
+     r"behaviour for SB: the 503 answers follow our assumption\)\.",
+     "De app wacht niet steeds langer en herstelt niet na 5xx-antwoorden (AFAS documenteert "
+     "geen 5xx-gedrag voor SB: de 503-antwoorden volgen onze aanname)."),
     (r"the first retry came (?P<t>[\d.]+) s after the 503 \(at least (?P<m>[\d.]+) s "
      r"expected: back off\)",
      "de eerste nieuwe poging kwam {t} s na de 503 (minstens {m} s verwacht: wacht oplopend)"),
     (r"After 429 the app waited (?P<t>[\d.]+) s, at least the Retry-After SB asked for\.",
      "Na 429 wachtte de app {t} s, minstens de Retry-After waar SB om vroeg."),
-    (r"The app does not honour Retry-After\.", "De app respecteert Retry-After niet."),
+    (r"The app does not honour Retry-After \(AFAS documents no rate limits for SB: the 429 "
+     r"with Retry-After follows our assumption\)\.",
+     "De app respecteert Retry-After niet (AFAS documenteert geen limieten voor SB: de 429 met "
+     "Retry-After volgt onze aanname)."),
     (r"after (?P<x>" + _X + r") \(Retry-After: (?P<ra>[\d.]+)\) the app tried again "
      r"(?P<t>[\d.]+) s later \((?P<y>" + _X + r")\)",
      "na {x} (Retry-After: {ra}) probeerde de app het {t} s later opnieuw ({y})"),
