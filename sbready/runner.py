@@ -53,9 +53,9 @@ SUITES = REPO_ROOT / "suites"
 PYTEST_TIMEOUT_S = 1800  # a whole run; a hang in a partner app must not hang CI forever
 PLUGIN = "sbready.pytest_plugin"  # also the pytest11 entry point's name (pyproject.toml)
 PROGRESS_POLL_S = 0.2
-ALLURE_HINT = ("Allure report skipped: Allure 3 is not installed here; for it, run "
-               "`npm install allure@3` in the folder you run sb-readiness from, or use a checkout "
-               "with bash scripts/install.sh")
+# html.py looks for Allure in a checkout's node_modules; an installed wheel has none
+ALLURE_HINT = ("Allure report skipped: Allure 3 is not installed; for it, run sb-readiness from "
+               "a checkout after `bash scripts/install.sh` (npm installs Allure 3 there)")
 
 
 @dataclass(frozen=True)
