@@ -140,8 +140,7 @@ class Handler(BaseHTTPRequestHandler):
         frameable = flaw("frameable_pages")
         if not frameable:
             self.send_header("X-Frame-Options", "DENY")
-        if not flaw("no_referrer_policy"):
-            self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Content-Security-Policy", "default-src 'none'; style-src "
                          "'unsafe-inline'; form-action 'self'"
                          + ("" if frameable else "; frame-ancestors 'none'"))
