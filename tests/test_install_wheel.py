@@ -104,6 +104,7 @@ def test_installed_demo_is_ready_without_allure(installed: tuple[Path, dict[str,
     assert done.returncode == 0, output[-3000:]
     assert output.rstrip().splitlines()[-1] == "Verdict: READY"
     assert "unrecognized arguments" not in output
+    assert "\r" not in output and "checks  ONB" not in output  # not a terminal: no progress
     assert "Allure report skipped" in output and "npm" in output  # one line on how to get it
     reports = tmp_path / "R"
     verdict = json.loads((reports / "verdict.json").read_text("utf-8"))
