@@ -10,7 +10,7 @@ from typing import Any
 from checks import landed, wording
 from checks.evidence import api_calls, of_kind, where
 from checks.judgement import Judgement, failed, judge, passed
-from sbready.sandbox.journal import Exchange
+from sbready.evidence import Exchange, api_facts, token_facts
 
 
 def expired_token_recovered(
@@ -32,7 +32,7 @@ def expired_token_recovered(
     refreshes = [
         e for e in of_kind(exchanges, "token", "getaccesstoken")
         if e.seq > first.seq and 200 <= e.status < 300
-        and (e.kind == "getaccesstoken" or e.facts.get("grant_type") == "refresh_token")
+        and (e.kind == "getaccesstoken" or token_facts(e).grant_type == "refresh_token")
     ]
     findings = []
     if not refreshes:
@@ -83,7 +83,7 @@ def refresh_rejected_stops(
     customer has to connect (or activate the app) again.
     """
     refreshes = [e for e in of_kind(exchanges, "token", "getaccesstoken")
-                 if e.kind == "getaccesstoken" or e.facts.get("grant_type") == "refresh_token"]
+                 if e.kind == "getaccesstoken" or token_facts(e).grant_type == "refresh_token"]
     rejected = [e for e in refreshes if e.status >= 400]
     findings: list[str] = []
     warnings: list[str] = []
@@ -230,7 +230,7 @@ class WriteResultRun:
 
 def _injected(exchanges: Sequence[Exchange], result: str) -> list[Exchange]:
     return [e for e in api_calls(exchanges) if e.fault and "write_result" in e.fault
-            and "not applied" not in e.fault and e.facts.get("result") == result]
+            and "not applied" not in e.fault and api_facts(e).result == result]
 
 
 def _reported(result: str, outcome: str, output: str) -> bool:
@@ -433,7 +433,7 @@ def retried_with_same_identifier(
             findings.append(f"{where(resend.again)} retried {where(resend.made)} with "
                             f"{resend.identifier_phrase}: {resend.what_sb_did}")
     first = dropped[0]
-    if declared and not first.facts.get("tracking_identifier"):
+    if declared and not api_facts(first).tracking_identifier:
         note = (f"{where(first)} carried no Tracking-Identifier, so SB cannot tell a retry from "
                 "a new entry")
         (findings if any(e.seq > first.seq for e in calls) else warnings).append(note)

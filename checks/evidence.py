@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sbready.sandbox.journal import Exchange
+from sbready.evidence import Exchange, token_facts
 
 
 def of_kind(exchanges: Iterable[Exchange], *kinds: str) -> list[Exchange]:
@@ -32,5 +32,5 @@ def code_exchanges(exchanges: Sequence[Exchange], code_fp: str) -> list[Exchange
     """Token requests that presented the authorization code with this fingerprint."""
     return [
         e for e in of_kind(exchanges, "token")
-        if e.facts.get("code_fp") == code_fp and e.facts.get("grant_type") == "authorization_code"
+        if token_facts(e).code_fp == code_fp and token_facts(e).grant_type == "authorization_code"
     ]

@@ -10,8 +10,8 @@ from checks import landed
 from checks.evidence import where
 from checks.judgement import Judgement, failed, judge, passed
 from sbready.contract_run import NOT_GENERATABLE, ContractCase
+from sbready.evidence import Exchange, api_facts, has_fact
 from sbready.sandbox.dialect import response_shape
-from sbready.sandbox.journal import Exchange
 from sbready.sandbox.query import QueryError, filter_fields, parse_filter, parse_sort
 from sbready.spec.index import Operation, OperationIndex
 from sbready.spec.validation import violation_lines
@@ -267,7 +267,7 @@ def _outcome(pages: Sequence[Exchange], total: int) -> tuple[int, int] | None:
 
 def _sorted_by(e: Exchange) -> str | None:
     """The sort parameter name a call used ("sortField", or the guides' "sort"), if any."""
-    named = e.facts.get("sort_parameter")
+    named = api_facts(e).sort_parameter
     if isinstance(named, str) and named:
         return named
     return next((key for key, values in e.query.items()
@@ -285,21 +285,21 @@ def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> J
     for e in calls:
         operation = index.match(e.method, e.api_path or e.path)
         if (e.method != "GET" or operation is None or not operation.pages
-                or not 200 <= e.status < 300 or "matched" not in e.facts):
+                or not 200 <= e.status < 300 or not has_fact(e, "matched")):
             continue
         lists.setdefault(_list_key(e), []).append(e)
     findings: list[str] = []
     warnings: list[str] = []
     long_lists = 0
     for (api_path, filter_text, _), pages in lists.items():
-        total = max(int(e.facts["matched"]) for e in pages)
-        if all(int(e.facts.get("returned", 0)) >= total for e in pages):
+        total = max(int(api_facts(e).matched or 0) for e in pages)
+        if all(int(api_facts(e).returned or 0) >= total for e in pages):
             continue  # the whole list came in one answer
         long_lists += 1
         covered: set[int] = set()
         for e in pages:
             skip = _number(e, "skip", 0)
-            covered.update(range(skip, skip + int(e.facts.get("returned", 0))))
+            covered.update(range(skip, skip + int(api_facts(e).returned or 0)))
         name = api_path + (f" (filter {filter_text})" if filter_text else "")
         missing = total - len(covered & set(range(total)))
         if missing:
@@ -391,9 +391,9 @@ def expected_writes_landed(
         held = written.get(api_path, ())
         stored_ids = {str(record.get("Id")) for record in held}
         for e in created:
-            if e.facts.get("result") not in (None, "Succeeded"):
-                findings.append(f"{where(e)}: result {e.facts.get('result')}: "
-                                f"{e.facts.get('errors')}")
+            if api_facts(e).result not in (None, "Succeeded"):
+                findings.append(f"{where(e)}: result {api_facts(e).result}: "
+                                f"{api_facts(e).errors}")
             if str(landed.made_by(e)) not in stored_ids:
                 findings.append(f"{where(e)}: the record it created is not in SB")
         mine = [e for e in list(baseline) + list(later) if e.api_path == api_path]
@@ -463,8 +463,9 @@ def request_volume(calls: Sequence[Exchange], *, requests_per_item: int) -> Judg
     if not calls:
         return failed("INT-10", "The app made no SB API calls, so the volume cannot be judged.")
     created = [e for e in calls if e.method in ("POST", "PUT", "DELETE")
-               and 200 <= e.status < 300 and e.facts.get("result", "Succeeded") == "Succeeded"]
-    read = sum(int(e.facts.get("returned", 0)) for e in calls if e.method == "GET")
+               and 200 <= e.status < 300
+               and (api_facts(e).result if has_fact(e, "result") else "Succeeded") == "Succeeded"]
+    read = sum(int(api_facts(e).returned or 0) for e in calls if e.method == "GET")
     # the item a sync exists for is what it writes; a read-only sync's items are its records
     items = len(created) or read
     unit = "entries written" if created else "records read"
@@ -478,7 +479,7 @@ def request_volume(calls: Sequence[Exchange], *, requests_per_item: int) -> Judg
         findings.append(f"{len(calls)} requests for {items} {unit} = {ratio:.1f} per item "
                         f"(limit {requests_per_item}); most: "
                         + ", ".join(f"{name} x{n}" for name, n in busiest))
-    ports = [e.facts.get("client_port") for e in calls]
+    ports = [api_facts(e).client_port for e in calls]
     known = [port for port in ports if port is not None]
     warnings: list[str] = []
     if len(known) >= 4 and len(set(known)) == len(known):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.evidence import where, writes
-from sbready.sandbox.journal import Exchange
+from sbready.evidence import Exchange, api_facts
 
 
 def entry_key(body: Any) -> str:
@@ -56,14 +56,14 @@ def held_twice(held: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
 def made_by(exchange: Exchange) -> str | None:
     """The id SB made for this write (also for a Failed that made it anyway), if it made one."""
-    if exchange.facts.get("replayed"):
+    if api_facts(exchange).replayed:
         return None  # the cache answered: the entry is the first attempt's
-    created = exchange.facts.get("created_id")
+    created = api_facts(exchange).created_id
     return str(created) if created else None
 
 
 def _identifier(exchange: Exchange) -> str | None:
-    value = exchange.facts.get("tracking_identifier")
+    value = api_facts(exchange).tracking_identifier
     return str(value).strip() or None if value else None
 
 
@@ -93,13 +93,13 @@ class Resend:
         created = made_by(self.again)
         if created is not None:
             return f"SB made it a second time ({created})"
-        errors = self.again.facts.get("errors") or []
-        first = str(errors[0]) if errors else f"result {self.again.facts.get('result')}"
+        errors = api_facts(self.again).errors or []
+        first = str(errors[0]) if errors else f"result {api_facts(self.again).result}"
         return f"SB refused it: {first[:160]}"
 
     def sentence(self) -> str:
         """One finding: which entry, made where, sent again how, and what SB did."""
-        result = self.made.facts.get("result") or "an answer that was lost"
+        result = api_facts(self.made).result or "an answer that was lost"
         if self.made.status == 0:
             result = "an answer that was lost"
         return (f"{entry_label(self.made.request_body)}, which SB had made at {where(self.made)} "
@@ -115,7 +115,7 @@ def resends_of_made(exchanges: Sequence[Exchange]) -> list[Resend]:
     """
     posts = [e for e in writes(exchanges) if e.method == "POST"]
     deletes = [e for e in writes(exchanges) if e.method == "DELETE"
-               and e.facts.get("result") == "Succeeded"]
+               and api_facts(e).result == "Succeeded"]
     found: list[Resend] = []
     for position, made in enumerate(posts):
         created = made_by(made)
@@ -130,7 +130,7 @@ def resends_of_made(exchanges: Sequence[Exchange]) -> list[Resend]:
                 continue
             if gone is not None and again.seq > gone:
                 continue
-            if again.facts.get("replayed") or again.facts.get("result") is None:
+            if api_facts(again).replayed or api_facts(again).result is None:
                 continue
             if _identifier(again) is not None and _identifier(again) == _identifier(made):
                 continue
@@ -157,4 +157,4 @@ def _first_per_again(found: list[Resend]) -> list[Resend]:
 
 def same_identifier_resends(exchanges: Sequence[Exchange]) -> list[Exchange]:
     """Writes SB answered from its Tracking-Identifier cache (safe re-sends), for messages."""
-    return [e for e in writes(exchanges) if e.facts.get("replayed")]
+    return [e for e in writes(exchanges) if api_facts(e).replayed]

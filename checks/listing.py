@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.judgement import Judgement, failed, judge, passed
-from sbready.listing import LogoFacts, UrlFacts
+from sbready.evidence import LogoFacts, UrlFacts
 
 ACCEPTED_LOGO_FORMATS = ("PNG", "JPEG", "SVG")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

@@ -10,8 +10,16 @@ from collections.abc import Sequence
 from checks import wording
 from checks.evidence import api_calls, code_exchanges, of_kind, where
 from checks.judgement import Judgement, failed, judge, passed
-from sbready.driver.onboarding import Hop
-from sbready.sandbox.journal import Exchange
+from sbready.evidence import (
+    AppTokenFacts,
+    Exchange,
+    Hop,
+    TokenFacts,
+    api_facts,
+    authorize_facts,
+    facts_of,
+    token_facts,
+)
 
 TOKEN_FIELDS = ("client_id", "client_secret", "code", "code_verifier", "grant_type", "redirect_uri")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -204,7 +212,7 @@ def authorize_request_well_formed(
 
 def token_request_well_formed(token_requests: Sequence[Exchange]) -> Judgement:
     """ONB-07: the code exchange is a form POST with all six fields and a matching verifier."""
-    exchanges = [e for e in token_requests if e.facts.get("grant_type") != "refresh_token"]
+    exchanges = [e for e in token_requests if token_facts(e).grant_type != "refresh_token"]
     if not exchanges:
         return failed("ONB-07", "The app never exchanged its authorization code at /app/token.")
     findings = []
@@ -212,18 +220,18 @@ def token_request_well_formed(token_requests: Sequence[Exchange]) -> Judgement:
         at = f"token request #{e.seq}"
         if e.method != "POST":
             findings.append(f"{at}: method {e.method}, expected POST")
-        encoding = e.facts.get("body_encoding")
+        encoding = token_facts(e).body_encoding
         if encoding != "form":
             findings.append(f"{at}: body is {encoding} ({e.request_content_type}); AFAS expects "
                             "application/x-www-form-urlencoded")
-        present = set(e.facts.get("fields_present") or ())
+        present = set(token_facts(e).fields_present or ())
         missing = [f for f in TOKEN_FIELDS if f not in present]
         if missing:
             findings.append(f"{at}: missing {', '.join(missing)}")
-        length = e.facts.get("verifier_length")
+        length = token_facts(e).verifier_length
         if "code_verifier" in present and not (isinstance(length, int) and 43 <= length <= 128):
             findings.append(f"{at}: code_verifier has {length} characters; 43 to 128 required")
-        if "code_verifier" in present and e.facts.get("verifier_matches_challenge") is False:
+        if "code_verifier" in present and token_facts(e).verifier_matches_challenge is False:
             findings.append(f"{at}: code_verifier does not match the code_challenge sent to "
                             "/app/auth")
     return judge("ONB-07", findings,
@@ -481,10 +489,10 @@ def secrets_not_exposed(
     findings = [f"{_hop(h)}: {what}" for h in hops for what in h.exposed]
     findings += list(leaks)
     for e in exchanges:
-        if e.facts.get("secret_in_url"):
+        if facts_of(e).secret_in_url:
             findings.append(f"{where(e)}: a secret in the request URL")
         keys = sorted({k.lower() for k in e.query} & _SECRET_QUERY_KEYS)
-        if keys and not e.facts.get("secret_in_url"):
+        if keys and not facts_of(e).secret_in_url:
             findings.append(f"{where(e)}: {', '.join(keys)} in the request URL")
     return judge("ONB-10", findings,
                  f"No secret or token showed up in {len(hops)} browser requests, redirects and "
@@ -535,7 +543,7 @@ def app_token_exchanged(exchanges: Sequence[Exchange], *, environment: str) -> J
 
 def _bearer_fp(exchange: Exchange) -> str | None:
     """The fingerprint of the bearer token an API call carried (journal fact, else header)."""
-    fact = exchange.facts.get("access_fp")
+    fact = api_facts(exchange).access_fp
     if isinstance(fact, str) and fact:
         return fact
     scheme, _, credential = exchange.request_headers.get("authorization", "").partition(" ")
@@ -559,11 +567,13 @@ def admin_tokens_per_environment(
     issued_for: dict[str, str] = {}
     token_environments: set[str] = set()
     for e in of_kind(exchanges, "token", "getaccesstoken"):
-        fp = e.facts.get("issued_access_fp")
+        issued = facts_of(e)
+        fp = issued.issued_access_fp if isinstance(issued, TokenFacts | AppTokenFacts) else None
         if fp and 200 <= e.status < 300:
             # /app/token (no environment segment) is the Admin Center's token endpoint; an
             # app-token exchange at /admin may ask for another environment with `scope`
-            target = str(e.facts.get("issued_for") or e.environment or "admin")
+            target = str((issued.issued_for if isinstance(issued, AppTokenFacts) else None)
+                         or e.environment or "admin")
             issued_for[str(fp)] = target
             if target != "admin":
                 token_environments.add(target)
@@ -615,7 +625,7 @@ def consent_withdrawal_recovered(
     is needed (no loop), a new consent flow exchanges a new code, and the next sync works."""
     findings, warnings = [], []
     refreshes = [e for e in of_kind(blocked_exchanges, "token", "getaccesstoken")
-                 if e.facts.get("grant_type") != "authorization_code"]
+                 if token_facts(e).grant_type != "authorization_code"]
     if blocked_outcome == "synced":
         findings.append("the sync after the withdrawal reported success although SB refused "
                         "the app's tokens")
@@ -631,7 +641,7 @@ def consent_withdrawal_recovered(
         findings.append(f"{len(refreshes)} token refreshes after the withdrawal (a loop): "
                         + ", ".join(where(e) for e in refreshes[:4]))
     codes = [e for e in of_kind(walk_exchanges, "token")
-             if e.facts.get("grant_type") == "authorization_code"]
+             if token_facts(e).grant_type == "authorization_code"]
     if not any(200 <= e.status < 300 for e in codes):
         findings.append("the new consent flow did not end in a successful code exchange: "
                         + (", ".join(where(e) for e in codes) or "no code was exchanged"))
@@ -675,7 +685,7 @@ def redirect_uri_exact(
         if sent != redirect_uri:
             findings.append(f"authorize #{attempt.seq}: redirect_uri {sent!r} is not exactly "
                             f"the registered {redirect_uri!r}")
-        elif attempt.facts.get("redirect_uri_registered") is False:
+        elif authorize_facts(attempt).redirect_uri_registered is False:
             findings.append(f"authorize #{attempt.seq}: SB did not accept {sent!r} as registered")
     return judge("ONB-13", findings,
                  f"{len(attempts)} authorize request(s) used exactly the registered redirect_uri "

@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
+import os
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 REDACTED = "[redacted]"
+# "1": a fact key its kind does not declare (sbready/evidence.py) raises; the harness's own
+# tests switch it on, a partner's run only logs it once
+STRICT_FACTS_ENV = "SBREADY_STRICT_FACTS"
+_log = logging.getLogger(__name__)
+
+
+class UnknownFactError(ValueError):
+    """A writer set a fact its exchange kind does not declare (a misspelt key)."""
 BODY_DROPPED = "[body dropped: the journal keeps the most recent successful GET bodies only]"
 
 
@@ -120,8 +130,14 @@ class Journal:
     added when it completes, so a held request appears late but with its arrival number.
     """
 
-    def __init__(self, limits: JournalLimits | None = None) -> None:
+    def __init__(self, limits: JournalLimits | None = None, *,
+                 strict_facts: bool | None = None) -> None:
         self.limits = limits or JournalLimits()
+        # None: from the environment (STRICT_FACTS_ENV), so tests can switch every journal
+        self.strict_facts = os.environ.get(STRICT_FACTS_ENV, "") == "1" \
+            if strict_facts is None else strict_facts
+        self.fact_errors: list[str] = []  # undeclared fact keys seen, once per kind and keys
+        self._fact_keys_seen: set[tuple[str, tuple[str, ...]]] = set()
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._last_seq = 0
@@ -135,7 +151,11 @@ class Journal:
             return self._last_seq
 
     def add(self, exchange: Exchange) -> None:
-        """Record a completed exchange (its seq came from `next_seq`)."""
+        """Record a completed exchange (its seq came from `next_seq`).
+
+        Raises UnknownFactError for an undeclared fact key when `strict_facts` is on.
+        """
+        self._check_facts(exchange)
         budget = self.limits.read_body_budget
         size = 0
         if budget is not None and exchange.method == "GET" and exchange.status == 200:
@@ -153,6 +173,24 @@ class Journal:
             most = self.limits.max_exchanges
             if most is not None and len(self._exchanges) > most + max(1, most // 16):
                 del self._exchanges[:len(self._exchanges) - most]  # in batches: amortised
+
+    def _check_facts(self, exchange: Exchange) -> None:
+        from sbready.evidence import unknown_facts  # evidence imports this module
+
+        unknown = unknown_facts(exchange.kind, exchange.facts)
+        if not unknown:
+            return
+        line = f"{exchange.kind} exchange #{exchange.seq} sets undeclared facts {unknown}"
+        key = (exchange.kind, tuple(unknown))
+        with self._lock:
+            new = key not in self._fact_keys_seen
+            self._fact_keys_seen.add(key)
+            if new:  # one line per kind and keys: bounded in a long-running sandbox
+                self.fact_errors.append(line)
+        if self.strict_facts:
+            raise UnknownFactError(f"{line}: declare them in sbready/evidence.py")
+        if new:  # logged once: never fails a partner's run
+            _log.warning("%s; declare them in sbready/evidence.py", line)
 
     def exchanges(self, since: int = 0) -> list[Exchange]:
         """Completed exchanges with seq > `since`, in seq order."""

@@ -10,6 +10,7 @@ from checks import onboarding
 from checks.evidence import of_kind
 from sbready.driver.decoy import decoy_server
 from sbready.driver.onboarding import Hop, host_port
+from sbready.evidence import consent_facts
 from sbready.harness import (
     ADMIN_ENVIRONMENT,
     CUSTOMER_ENVIRONMENT,
@@ -67,8 +68,8 @@ def test_callback_state(harness: Harness) -> None:
     exchanges = []
     for how in ("wrong", "missing"):
         walk = harness.walk(callback_state=how)  # type: ignore[arg-type]
-        consents = [e for e in of_kind(walk.exchanges, "consent") if e.facts.get("code_fp")]
-        code_fp = consents[-1].facts["code_fp"] if consents else None
+        consents = [e for e in of_kind(walk.exchanges, "consent") if consent_facts(e).code_fp]
+        code_fp = consent_facts(consents[-1]).code_fp if consents else None
         final = walk.result.final
         tampered.append((how, code_fp, final.status if final else None))
         exchanges += walk.exchanges
