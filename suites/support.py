@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import allure
 import pytest
 
 from checks.judgement import Judgement
+from sbready.evidence import Exchange
 from sbready.report.allure_labels import (
     attach_json,
     attach_text,
@@ -18,7 +20,29 @@ from sbready.report.allure_labels import (
     mark_warnings,
 )
 from sbready.report.evidence import JudgementEvidence, inline_exchanges, write_evidence
-from sbready.sandbox.journal import Exchange
+
+if TYPE_CHECKING:
+    from sbready.harness import Harness
+
+
+@dataclass
+class Window:
+    """The exchanges a scenario caused: those that arrived between its start and its end."""
+
+    start: int  # the journal's position when the scenario began
+    end: int | None = None  # ... and when it ended (None while it runs)
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def window(harness: Harness) -> Iterator[Window]:
+    """Evidence window of the scenarios run inside the block: by arrival number, so an
+    exchange journaled late still belongs to the step that sent it, and nothing another
+    test caused earlier (test order) is judged."""
+    opened = Window(start=harness.mark())
+    yield opened
+    opened.end = harness.mark()
+    opened.exchanges = [e for e in harness.since(opened.start) if e.seq <= opened.end]
 
 
 def record(

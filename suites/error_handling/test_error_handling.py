@@ -1,4 +1,9 @@
-"""Working error handling: faults the sandbox injects and how the app recovers."""
+"""Working error handling: faults the sandbox injects and how the app recovers.
+
+Evidence windows: each test judges the exchanges of the sync (or syncs) it runs itself with
+its fault in place (`Sync.exchanges`, by arrival number), never the journal since the start,
+so the outcome does not depend on which tests ran before.
+"""
 
 from __future__ import annotations
 
@@ -269,10 +274,13 @@ def test_unusual_responses(harness: Harness) -> None:
                 if odd is not None:
                     harness.sandbox.add_fault(FaultRule("body", operation_id=operation_id,
                                                         times=None, body=odd))
+            log_mark = harness.app.log_size() if harness.app else 0
             sync = harness.sync()
         exchanges += sync.exchanges
+        app_log = harness.app.output_since(log_mark) if harness.app else ""
         runs.append(error_handling.UnusualRun(variant, sync.result.outcome,
-                                              sync.result.exit_code, sync.result.output))
+                                              sync.result.exit_code, sync.result.output,
+                                              app_log=app_log))
     record(error_handling.unusual_responses_survived(runs), exchanges=exchanges,
            sync_outputs={run.variant: run.output for run in runs})
 

@@ -1,4 +1,10 @@
-"""Working integration: what the app sends to SB during onboarding and a sync."""
+"""Working integration: what the app sends to SB during onboarding and a sync.
+
+Evidence windows: the shared baseline, i.e. the onboarding (`harness.onboarded()`) plus the
+first sync (`harness.first_sync()`), each run once per session and cached, so every test
+judges the same exchanges whatever the test order; tests that run their own sync add only
+that sync's exchanges.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""App Center listing: logo, support URL, summary, description, onboarding URL."""
+"""App Center listing: logo, support URL, summary, description, onboarding URL.
+
+Evidence windows: none in the journal; the listing's own facts (LogoFacts, UrlFacts) only.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""Working onboarding: the consent flow as AFAS opens it, and the wrong variants."""
+"""Working onboarding: the consent flow as AFAS opens it, and the wrong variants.
+
+Evidence windows: each test judges the walks, hand-offs and syncs it names: the cached
+baseline (`harness.connected()`, `harness.onboarded()`, `harness.first_sync()`) and what it
+runs itself, taken with `suites.support.window` (by arrival number); never the journal since
+the start of the session, whose content would depend on the test order.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from sbready.harness import (
     Harness,
 )
 from suites.connection import known_customer, require_connection, require_consent_flow
-from suites.support import record
+from suites.support import record, window
 
 
 @pytest.mark.check("ONB-02")
@@ -133,8 +139,17 @@ def test_bad_base_url(harness: Harness) -> None:
 @pytest.mark.check("ONB-05")
 def test_foreign_host_refused(harness: Harness) -> None:
     mark = harness.mark()
+    extra: dict[str, str] = {}
     with decoy_server() as decoy:
-        walk = harness.walk(afas_base_url=f"{decoy.base_url}/{CUSTOMER_ENVIRONMENT}")
+        foreign = f"{decoy.base_url}/{CUSTOMER_ENVIRONMENT}"
+        walk = harness.walk(afas_base_url=foreign)
+        if harness.config.app.auth == "apptoken" and harness.config.apptoken is not None:
+            # an app-token app learns the address at the hand-off: paste a token with the
+            # foreign address, then sync; a trusting app sends the token to the decoy
+            handoff = harness.hand_over_elsewhere(foreign)
+            extra["hand_off_to_the_foreign_host"] = handoff.result.detail
+            if harness.config.sync is not None:
+                extra["sync_after_it"] = harness.sync().result.output
         received = [request.describe() for request in decoy.requests]
     result = walk.result
     record(
@@ -145,6 +160,7 @@ def test_foreign_host_refused(harness: Harness) -> None:
         exchanges=harness.since(mark),
         browser_hops=_hops(result.hops),
         decoy_requests=received,
+        **extra,
     )
 
 
@@ -194,14 +210,21 @@ def _sandbox_token_leaks(harness: Harness, hops: list[Hop]) -> list[str]:
 
 @pytest.mark.check("ONB-10")
 def test_no_secret_exposed(harness: Harness) -> None:
+    # window: the baseline onboarding, the first sync (the tokens in use) and, for OAuth, a
+    # second consent; not whatever other tests happened to run before (test order)
     hops: list[Hop] = []
+    exchanges = list(harness.onboarded())
     if harness.config.app.auth == "apptoken":
         handoff = harness.app_token_connected()
         hops += handoff.result.walk.hops if handoff.result.walk else []
     else:
         hops += harness.connected().result.hops
-        hops += harness.walk().result.hops  # a second consent: the flow as a returning customer
-    exchanges = harness.since(0)  # every SB request of the session
+    if harness.config.sync is not None:
+        exchanges += harness.first_sync().exchanges
+    if harness.config.app.auth != "apptoken":
+        with window(harness) as again:
+            hops += harness.walk().result.hops  # a second consent: as a returning customer
+        exchanges += again.exchanges
     record(onboarding.secrets_not_exposed(hops, exchanges,
                                           leaks=_sandbox_token_leaks(harness, hops)),
            exchanges=[e for e in exchanges if e.kind != "api"],
@@ -229,9 +252,9 @@ def test_token_per_app_kind(harness: Harness) -> None:
                     "ONB-11 covers app-token and admin-level apps")
     handoff = harness.app_token_connected()
     harness.sandbox.expire_tokens(environment=CUSTOMER_ENVIRONMENT)  # the renewal path too
-    mark = harness.mark()
-    renewal = harness.sync()
-    exchanges = handoff.exchanges + harness.since(mark)
+    with window(harness) as after_expiry:
+        renewal = harness.sync()
+    exchanges = handoff.exchanges + after_expiry.exchanges
     record(onboarding.app_token_exchanged(exchanges, environment=CUSTOMER_ENVIRONMENT),
            exchanges=exchanges, hand_off=handoff.result.detail,
            sync_after_expiry=renewal.result.output)
@@ -243,9 +266,12 @@ def test_token_per_app_kind(harness: Harness) -> None:
 @pytest.mark.check("ONB-13")
 def test_redirect_uri(harness: Harness) -> None:
     _client_id, redirect_uri = _oauth_only(harness)
-    harness.connected()
-    # every authorize request of the session: each must carry the registered redirect_uri
-    attempts = of_kind(harness.since(0), "authorize")
+    # window: the baseline consent and a second one (as ONB-06); each authorize request in
+    # it must carry the registered redirect_uri
+    first = harness.connected()
+    with window(harness) as second:
+        harness.walk()
+    attempts = of_kind(first.exchanges + second.exchanges, "authorize")
     record(onboarding.redirect_uri_exact(redirect_uri, mode=harness.config.app.mode,
                                          attempts=attempts),
            exchanges=attempts)
