@@ -26,12 +26,13 @@ _NOT_SOURCE = shutil.ignore_patterns(
     ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache", "sb-readiness-history",
 )
 
-pytestmark = pytest.mark.slow
+REGISTRY_HINT = "is the package registry pip uses reachable (pip config list)?"
 
 
 def _step(what: str, command: list[str], *, cwd: Path, env: Mapping[str, str],
-          codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-    """One command of the install; failing, the test names the step and pip's last lines."""
+          codes: tuple[int, ...] = (0,), hint: str = "") -> subprocess.CompletedProcess[str]:
+    """One command of the install; failing, the test names the step, a likely cause and the
+    command's last lines (not a traceback from a later step that found nothing)."""
     try:
         done = subprocess.run(command, cwd=cwd, env=dict(env), text=True, capture_output=True,
                               timeout=STEP_TIMEOUT_S)
@@ -39,8 +40,8 @@ def _step(what: str, command: list[str], *, cwd: Path, env: Mapping[str, str],
         pytest.fail(f"{what} did not finish within {STEP_TIMEOUT_S} s: {' '.join(command)}")
     if done.returncode not in codes:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-        pytest.fail(f"{what} failed (exit code {done.returncode}); is the package registry pip "
-                    f"uses reachable? command: {' '.join(command)}\n{tail}", pytrace=False)
+        pytest.fail(f"{what} failed (exit code {done.returncode}); {hint or 'see its output'}"
+                    f"\ncommand: {' '.join(command)}\n{tail}", pytrace=False)
     return done
 
 
@@ -63,19 +64,21 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     wheels = base / "wheels"
     _step("building the wheel",
           [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), "."],
-          cwd=source, env=os.environ)
+          cwd=source, env=os.environ, hint=f"setuptools comes from the registry; {REGISTRY_HINT}")
     wheel = next(wheels.glob("sb_readiness-*.whl"), None)
     assert wheel is not None, f"pip wheel wrote no sb_readiness wheel into {wheels}"
     venv = base / "venv"
     _step("creating a venv", [sys.executable, "-m", "venv", str(venv)], cwd=base,
-          env=os.environ)
+          env=os.environ, hint="on Debian the python3-venv package provides ensurepip")
     env = _clean_env(venv)
     _step("installing the wheel and its dependencies",
-          [str(venv / "bin/python"), "-m", "pip", "install", "-q", str(wheel)], cwd=base, env=env)
+          [str(venv / "bin/python"), "-m", "pip", "install", "-q", str(wheel)], cwd=base, env=env,
+          hint=REGISTRY_HINT)
     shutil.rmtree(source)  # from here on there is no checkout but the one the test runs in
     return venv, env
 
 
+@pytest.mark.slow
 def test_installed_package_is_not_the_checkout(installed: tuple[Path, dict[str, str]],
                                                tmp_path: Path) -> None:
     venv, env = installed
@@ -93,6 +96,7 @@ def test_installed_package_is_not_the_checkout(installed: tuple[Path, dict[str, 
     assert "--readiness-config" in plugins.stdout, "the pytest11 entry point did not load"
 
 
+@pytest.mark.slow
 def test_installed_demo_is_ready_without_allure(installed: tuple[Path, dict[str, str]],
                                                 tmp_path: Path) -> None:
     venv, env = installed
@@ -115,6 +119,7 @@ def test_installed_demo_is_ready_without_allure(installed: tuple[Path, dict[str,
     print(f"installed demo took {took:.1f} s")
 
 
+@pytest.mark.slow
 def test_installed_run_with_a_config(installed: tuple[Path, dict[str, str]],
                                      tmp_path: Path) -> None:
     """`sb-readiness run --config` on the installed demo's config, a few checks (the
@@ -144,3 +149,14 @@ def test_installed_run_with_a_config(installed: tuple[Path, dict[str, str]],
         str(venv / "bin/sb-readiness"), "run", "--config", "nowhere.toml"],
         cwd=tmp_path, env=env, codes=(2,))
     assert "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_machinery_does_not_import_the_example_apps() -> None:
+    """Only `sb-readiness demo` (and the self-tests) import examples.demo_partner."""
+    probe = subprocess.run([sys.executable, "-c",
+                            "import sys, sbready.cli, sbready.runner, sbready.config, "
+                            "sbready.harness, sbready.pytest_plugin; "
+                            "print(sorted(m for m in sys.modules if m.startswith('examples')))"],
+                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "[]"
