@@ -132,7 +132,9 @@ class ApiFacts(Facts):
     matched: int | None = None  # rows the filter matched in all
     redelivered: int | None = None  # rows a tracking token delivered again
     query_error: str | None = None
-    exception_code: str | None = None
+    exception_code: str | None = None  # "DS3100" for what SB could not process
+    detail: str | None = None  # the validation detail behind a DS3100
+    property_name: str | None = None  # the property it names, "" for none
     error: str | None = None  # why the store answered 404 ("environment", "method", ...)
     # writes (writes.py)
     created_id: str | None = None
