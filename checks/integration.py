@@ -334,8 +334,20 @@ def lists_read_completely(calls: Sequence[Exchange], index: OperationIndex) -> J
 
 # --- INT-07: change tracking ---------------------------------------------------------------------
 
-def incremental_sync(later_calls: Sequence[Exchange], index: OperationIndex) -> Judgement:
-    """INT-07: after the first sync, change-tracking lists are read with their TrackingToken."""
+def incremental_sync(later_calls: Sequence[Exchange], index: OperationIndex, *,
+                     first_calls: Sequence[Exchange] = ()) -> Judgement:
+    """INT-07: after the first sync, change-tracking lists are read with their TrackingToken.
+
+    An app whose lists have no change tracking at all (e.g. only payroll entries) has nothing
+    to sync incrementally: it passes without a warning.
+    """
+    def tracked(e: Exchange) -> bool:
+        operation = index.match(e.method, e.api_path or e.path)
+        return e.method == "GET" and operation is not None and operation.tracks_changes
+
+    if first_calls and not any(tracked(e) for e in [*first_calls, *later_calls]):
+        return passed("INT-07", "None of the lists the app reads has change tracking, so there "
+                      "is nothing to read incrementally.")
     findings: list[str] = []
     judged = 0
     for e in later_calls:

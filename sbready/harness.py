@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import secrets
 import socket
 import sys
 import threading
@@ -282,6 +283,25 @@ class Harness:
         self.placeholders["app_token"] = token
         self.config = self.config.with_placeholders(self.placeholders)  # the new {app_token}
         return self._hand_over()
+
+    def hand_over_elsewhere(self, afas_base_url: str) -> HandOff:
+        """Hand the app a throwaway token for another afasBaseUrl, as an administrator pasting
+        a foreign address would (ONB-05): a trusting app sends the token there."""
+        if self.config.apptoken is None:
+            raise HarnessError("the app uses app tokens but readiness.toml has no [apptoken] "
+                               "section saying how the token reaches the app; add one")
+        token = secrets.token_urlsafe(48)  # never activated: SB itself would refuse it
+        self.redactor.add(token)
+        filled = self.config.with_placeholders(
+            {**self.placeholders, "app_token": token, "afas_base_url": afas_base_url})
+        assert filled.apptoken is not None
+        mark = self.mark()
+        result = hand_over_app_token(
+            filled.apptoken, app_token=token, afas_base_url=afas_base_url,
+            env=self.process_env(), cwd=self.config.base_dir, redactor=self.redactor,
+            walker=self.walker(),
+        )
+        return HandOff(result, self.since(mark))
 
     def _hand_over(self) -> HandOff:
         if self.config.apptoken is None or self.app_token is None:

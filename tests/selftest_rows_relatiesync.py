@@ -73,8 +73,9 @@ CATCHES: list[Catch] = [
           flaws=("unknown_environment_refused",)),
     Catch("ONB-04", NAME, ("afasBaseUrl missing: GET", "shows a stack trace ('Traceback"),
           flaws=("traceback_on_bad_base_url",)),
-    # ONB-05 is left out: any_host_trusted is not caught (the walker never submits the token
-    # form, so the decoy hears nothing; see the flaw's note in examples/relatiesync/flaws.py)
+    # the harness pastes a token with the foreign address into the connect form, then syncs
+    Catch("ONB-05", NAME, ("received", "POST /demo/authentication/getaccesstoken"),
+          flaws=("any_host_trusted",)),
     Catch("ONB-10", NAME, ("POST /demo/authentication/getaccesstoken -> 200: a secret in the "
                            "request URL",), flaws=("app_token_in_query",)),
     Catch("ONB-11", NAME, ("body is application/x-www-form-urlencoded ['apptoken']",
@@ -136,8 +137,9 @@ CATCHES: list[Catch] = [
     Catch("ERR-08", NAME, ("POST /demo/api/organisation -> no answer with another "
                            "Tracking-Identifier", "SB made it a second time"),
           flaws=("new_identifier_per_attempt",)),
-    # ERR-09 is left out: names_required is not caught (the server answers the crashed sync
-    # with a 500 "internal error" report, which ERR-09 counts as reported cleanly)
+    # the server answers its crashed sync with a clean 500, but its log shows the crash
+    Catch("ERR-09", NAME, ("the app logged a stack trace", "KeyError"),
+          flaws=("names_required",)),
     # ERR-10 waits 4 x unreachable_timeout for a report: a short threshold keeps it short
     Catch("ERR-10", NAME, ("the sync had not reported after", "set a client timeout"),
           flaws=("no_client_timeout",),

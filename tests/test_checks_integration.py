@@ -116,6 +116,19 @@ def test_tracked_list_without_token_is_a_finding(index: OperationIndex) -> None:
     assert "/api/organisations" in judgement.findings[0]
 
 
+def test_an_app_whose_lists_have_no_change_tracking_passes_without_a_warning(
+        index: OperationIndex) -> None:
+    first = [call(1, "/api/administrations"), call(2, LEDGER, query={"skip": "0"})]
+    judgement = integration.incremental_sync([call(3, "/api/administrations")], index,
+                                             first_calls=first)
+    assert judgement.passed and not judgement.warnings, judgement.message()
+    assert "nothing to read incrementally" in judgement.sentence
+    # a tracked list read in the first sync but not later is still "nothing seen": a warning
+    tracked = integration.incremental_sync([], index, first_calls=[
+        call(1, "/api/organisations", query={"skip": "0"})])
+    assert tracked.passed and tracked.warnings
+
+
 # --- INT-08 ---------------------------------------------------------------------------------
 
 ENTRY_BODY = {"InvoiceNumber": "X-1", "AdministrationId": "a"}

@@ -28,8 +28,6 @@ FLAWS: dict[str, tuple[str, str]] = {
         "ONB-04",
         "answers a malformed afasBaseUrl with a 500 page showing the Python traceback",
     ),
-    # not caught by ONB-05 at the time of writing: the connect form offers the foreign host,
-    # but the walker never submits the token there (no row in tests/selftest_rows_relatiesync.py)
     "any_host_trusted": ("ONB-05", "accepts an afasBaseUrl on any host, not only *.afasfocus.nl"),
     "app_token_in_query": (
         "ONB-10",
@@ -91,8 +89,6 @@ FLAWS: dict[str, tuple[str, str]] = {
         "ERR-08",
         "makes a new Tracking-Identifier for every retry of the same write",
     ),
-    # not caught by ERR-09 at the time of writing: the crashed sync is answered with a 500
-    # "internal error" report, which counts as reported cleanly (no row)
     "names_required": ("ERR-09", "assumes every relation has a Name (crashes on null/absent)"),
     "no_client_timeout": ("ERR-10", "sends SB requests without a client timeout"),
 }

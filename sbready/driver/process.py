@@ -163,6 +163,23 @@ class AppProcess:
             return ""
         return bounded(self.redactor.redact(text))
 
+    def log_size(self) -> int:
+        """How many bytes the app has printed so far (a mark for `output_since`)."""
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def output_since(self, mark: int) -> str:
+        """What the app printed after `mark` (from `log_size`), redacted and bounded."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(mark)
+                text = log.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        return bounded(self.redactor.redact(text))
+
     def _tail(self, limit: int = 1500) -> str:
         text = self.output().strip()
         if not text:

@@ -174,10 +174,11 @@ PATTERNS: list[tuple[str, str]] = [
      "autorisatie #{n}: SB accepteerde {u} niet als geregistreerd"),
     (r"the redirect_uri (?P<u>\S+) has a wildcard; register it exactly",
      "de redirect_uri {u} bevat een wildcard; registreer hem exact"),
-    (r"the sync failed with every unusual answer \((?P<n>\d+) of (?P<m>\d+)\), e\.g\. "
-     r"(?P<v>[^:]+): (?P<out>.*); an answer within the spec should not stop the sync",
-     "de sync mislukte bij elk ongewoon antwoord ({n} van {m}), bijvoorbeeld {v}: {out}; een "
-     "antwoord binnen de specificatie hoort de sync niet te stoppen"),
+    (r"(?P<v>[^:]+): the app logged a stack trace \((?P<m>'[^']*')\) while syncing: (?P<l>.*)",
+     "{v}: de app logde een stacktrace ({m}) tijdens de sync: {l}"),
+    (r"None of the lists the app reads has change tracking, so there is nothing to read "
+     r"incrementally\.", "Geen van de lijsten die de app leest heeft change tracking, dus er "
+     "valt niets incrementeel te lezen."),
     # ---- ONB-14: the pages that carry codes and credentials ----------------------------------
     (r"cookie (?P<c>\S+) \(set by (?P<by>[^)]+)\) has no HttpOnly flag, so page scripts can "
      r"read it", "cookie {c} (gezet door {by}) heeft geen HttpOnly-vlag, dus scripts op de pagina "

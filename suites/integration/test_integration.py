@@ -96,7 +96,9 @@ def test_lists_read_completely(harness: Harness) -> None:
 @pytest.mark.check("INT-07")
 def test_incremental_sync(harness: Harness) -> None:
     later = api_calls(_second_sync(harness).exchanges)
-    record(integration.incremental_sync(later, harness.index), exchanges=later)
+    first = api_calls(harness.first_sync().exchanges)
+    record(integration.incremental_sync(later, harness.index, first_calls=first),
+           exchanges=later)
 
 
 @pytest.mark.check("INT-08")
