@@ -171,7 +171,8 @@ class _Progress:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.check_ids = {item.nodeid: check_id for item in session.items
                           if (check_id := check_id_of(item)) is not None}
-        self._append({"collected": sorted(set(self.check_ids.values()))})
+        # one entry per test: a check with two tests is done when both are
+        self._append({"collected": sorted(self.check_ids.values())})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         check_id = self.check_ids.get(report.nodeid)

@@ -260,9 +260,10 @@ class _ProgressTally:
 
     def __init__(self) -> None:
         self.offset = 0
-        self.total: dict[str, int] = {}
+        self.total: dict[str, int] = {}  # check IDs per area prefix
         self.done: dict[str, int] = {}
-        self.failed = 0
+        self.tests_left: dict[str, int] = {}  # a check is done when all its tests are
+        self.failed: set[str] = set()
 
     def read(self, path: Path) -> bool:
         """Take in the whole lines added since the last read; True when something changed."""
@@ -281,14 +282,19 @@ class _ProgressTally:
     def _take(self, event: dict[str, object]) -> None:
         collected = event.get("collected")
         if isinstance(collected, list):
-            for check_id in collected:
-                prefix = str(check_id).split("-")[0]
-                self.total[prefix] = self.total.get(prefix, 0) + 1
+            for test_check in map(str, collected):
+                if test_check not in self.tests_left:
+                    prefix = test_check.split("-")[0]
+                    self.total[prefix] = self.total.get(prefix, 0) + 1
+                self.tests_left[test_check] = self.tests_left.get(test_check, 0) + 1
         check_id = event.get("check")
-        if isinstance(check_id, str):
-            prefix = check_id.split("-")[0]
-            self.done[prefix] = self.done.get(prefix, 0) + 1
-            self.failed += event.get("outcome") == "failed"
+        if isinstance(check_id, str) and self.tests_left.get(check_id, 0) > 0:
+            self.tests_left[check_id] -= 1
+            if self.tests_left[check_id] == 0:
+                prefix = check_id.split("-")[0]
+                self.done[prefix] = self.done.get(prefix, 0) + 1
+            if event.get("outcome") == "failed":
+                self.failed.add(check_id)
 
     def line(self) -> str:
         """E.g. "sb-readiness: 27/39 checks  ONB 14/14  INT 10/10  ERR 3/10  LST 0/5  1 failed"
@@ -297,7 +303,7 @@ class _ProgressTally:
         order += [p for p in self.total if p not in order]
         done, total = sum(self.done.values()), sum(self.total.values())
         parts = [f"{prefix} {self.done.get(prefix, 0)}/{self.total[prefix]}" for prefix in order]
-        failed = f"  {self.failed} failed" if self.failed else ""
+        failed = f"  {len(self.failed)} failed" if self.failed else ""
         return f"sb-readiness: {done}/{total} checks  " + "  ".join(parts) + failed
 
 

@@ -106,15 +106,21 @@ def test_tally_counts_per_area_in_review_order_and_waits_for_whole_lines(
     progress = tmp_path / "progress.jsonl"
     tally = _ProgressTally()
     assert tally.read(progress) is False  # pytest has not started writing
-    progress.write_text(json.dumps({"collected": ["LST-01", "ERR-01", "ONB-01", "ONB-02"]})
+    collected = ["ERR-01", "LST-01", "ONB-01", "ONB-02", "ONB-02"]  # ONB-02 has two tests
+    progress.write_text(json.dumps({"collected": collected})
                         + "\n" + json.dumps({"check": "ONB-01", "outcome": "passed"}) + "\n"
                         + '{"check": "ERR-0', "utf-8")  # a line still being written
     assert tally.read(progress) is True
     assert tally.line() == "sb-readiness: 1/4 checks  ONB 1/2  ERR 0/1  LST 0/1"
     with progress.open("a", encoding="utf-8") as stream:
         stream.write('1", "outcome": "failed"}\n')
+        stream.write(json.dumps({"check": "ONB-02", "outcome": "failed"}) + "\n")
     assert tally.read(progress) is True
-    assert tally.line() == "sb-readiness: 2/4 checks  ONB 1/2  ERR 1/1  LST 0/1  1 failed"
+    assert tally.line() == "sb-readiness: 2/4 checks  ONB 1/2  ERR 1/1  LST 0/1  2 failed"
+    with progress.open("a", encoding="utf-8") as stream:  # ONB-02's second test
+        stream.write(json.dumps({"check": "ONB-02", "outcome": "passed"}) + "\n")
+    assert tally.read(progress) is True
+    assert tally.line() == "sb-readiness: 3/4 checks  ONB 2/2  ERR 1/1  LST 0/1  2 failed"
     assert tally.read(progress) is False  # nothing new
 
 
@@ -123,6 +129,7 @@ def test_plugin_writes_a_progress_line_per_finished_check(tmp_path: Path) -> Non
         "import pytest\n\n"
         "@pytest.mark.check('ONB-01')\ndef test_a():\n    pass\n\n"
         "@pytest.mark.check('INT-02')\ndef test_b():\n    assert False\n\n"
+        "@pytest.mark.check('ONB-01')\ndef test_c():\n    pytest.skip('n/a')\n\n"
         "def test_without_check():\n    pass\n", "utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", "utf-8")
     progress = tmp_path / "progress.jsonl"
@@ -132,9 +139,10 @@ def test_plugin_writes_a_progress_line_per_finished_check(tmp_path: Path) -> Non
         cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr
     events = [json.loads(line) for line in progress.read_text("utf-8").splitlines()]
-    assert events == [{"collected": ["INT-02", "ONB-01"]},
+    assert events == [{"collected": ["INT-02", "ONB-01", "ONB-01"]},
                       {"check": "ONB-01", "outcome": "passed"},
-                      {"check": "INT-02", "outcome": "failed"}]
+                      {"check": "INT-02", "outcome": "failed"},
+                      {"check": "ONB-01", "outcome": "skipped"}]
 
 
 @pytest.mark.slow
