@@ -360,7 +360,8 @@ def run_command(config: str, reports: str, only: Sequence[str] | None,
     return _print(execute(path.resolve(), Path(reports).resolve(), only=only, target=target,
                           lang=lang, history=Path(history).resolve() if history else None,
                           rerun_base=f"sb-readiness run --config {config}", browser=browser,
-                          progress=terminal_progress()))
+                          # live: the consent URL on stderr must not share a line with it
+                          progress=terminal_progress() if target != "live" else None))
 
 
 def demo_command(
