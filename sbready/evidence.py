@@ -25,7 +25,7 @@ __all__ = [
     "ApiFacts", "AppTokenFacts", "AuthorizeFacts", "ConsentFacts", "ContractCase", "Exchange",
     "Facts", "Hop", "LogoFacts", "ScopesFacts", "SyncResult", "TokenFacts", "UrlFacts",
     "WalkResult", "api_facts", "app_token_facts", "authorize_facts", "consent_facts",
-    "facts_of", "has_fact", "scopes_facts", "token_facts", "unknown_facts",
+    "declared_fact", "facts_of", "has_fact", "scopes_facts", "token_facts", "unknown_facts",
 ]
 
 
@@ -224,11 +224,16 @@ def api_facts(exchange: Exchange) -> ApiFacts:
     return _view(exchange, ApiFacts)
 
 
-def has_fact(exchange: Exchange, name: str) -> bool:
-    """Whether the writer set `name` at all (a few checks tell absent from None)."""
+def declared_fact(name: str) -> str:
+    """`name` if some exchange kind declares that fact; else KeyError (a misspelt name)."""
     if not any(name in _names(cls) for cls in KIND_FACTS.values()):
         raise KeyError(f"no exchange kind declares the fact {name!r}")
-    return name in exchange.facts
+    return name
+
+
+def has_fact(exchange: Exchange, name: str) -> bool:
+    """Whether the writer set `name` at all (a few checks tell absent from None)."""
+    return declared_fact(name) in exchange.facts
 
 
 def unknown_facts(kind: str, facts: dict[str, Any]) -> list[str]:

@@ -75,6 +75,14 @@ def test_has_fact_tells_absent_from_none_and_refuses_undeclared_names() -> None:
         has_fact(_exchange(3, "api"), "matchd")
 
 
+def test_journal_find_refuses_a_misspelt_fact_name() -> None:
+    journal = Journal(strict_facts=True)
+    journal.add(_exchange(1, "token", grant_type="refresh_token"))
+    assert [e.seq for e in journal.find("token", grant_type="refresh_token")] == [1]
+    with pytest.raises(KeyError, match="grant_typ"):
+        journal.find("token", grant_typ="refresh_token")
+
+
 def test_the_view_follows_a_changed_facts_dict() -> None:
     exchange = _exchange(1, "api", returned=1)
     assert api_facts(exchange).returned == 1

@@ -3,7 +3,8 @@
 Secrets are redacted at capture: the Exchange never holds a client secret, code,
 code_verifier, access/refresh/app token or password. Where a later judgement needs
 the secret, the sandbox stores a derived fact in `facts` (e.g. "verifier_matches_challenge")
-or a stable fingerprint ("fp:" + 12 hex chars of a per-run keyed hash).
+or a stable fingerprint ("fp:" + 12 hex chars of a per-run keyed hash). Which fact keys each
+exchange kind may carry, and their types, is declared in sbready/evidence.py; `add` checks.
 
 Memory stays bounded in a long-running sandbox (`JournalLimits`): JSON bodies are kept as
 their compact (already redacted) bytes and parsed when read; the journal keeps the last
@@ -220,7 +221,16 @@ class Journal:
         operation_id: str | None = None,
         **facts: Any,
     ) -> list[Exchange]:
-        """Exchanges matching every given attribute and fact value."""
+        """Exchanges matching every given attribute and fact value.
+
+        A fact name no exchange kind declares (sbready/evidence.py) raises KeyError: a
+        misspelt name would otherwise match nothing, silently.
+        """
+        if facts:
+            from sbready.evidence import declared_fact  # evidence imports this module
+
+            for name in facts:
+                declared_fact(name)
         return [
             exchange
             for exchange in self.exchanges(since)
