@@ -25,8 +25,13 @@ from sbready.evidence import (
     token_facts,
     unknown_facts,
 )
+from sbready.sandbox.app import Sandbox
 from sbready.sandbox.journal import STRICT_FACTS_ENV, Journal, UnknownFactError
 from suites.support import window
+from tests.test_sandbox_support import *  # noqa: F403 - the shared sandbox fixtures
+from tests.test_sandbox_support import SECRET, bearer, client_for, code_exchange_form, consent
+
+APP_TOKEN = "planted-app-token-" + "e" * 40
 
 
 def _exchange(seq: int, kind: str = "api", **facts: Any) -> Exchange:
@@ -170,3 +175,35 @@ def test_a_window_holds_what_arrived_inside_it_only() -> None:
     harness.request()  # after the scenario ended
     assert [e.seq for e in scenario.exchanges] == inside
     assert (scenario.start, scenario.end) == (1, 3)
+
+
+@pytest.mark.anyio
+async def test_the_sandboxs_writers_set_declared_facts_only(sandbox: Sandbox) -> None:
+    sandbox.activate("demo", token=APP_TOKEN)
+    async with client_for(sandbox) as http:
+        walk = await consent(http)
+        form = code_exchange_form(walk)
+        tokens = (await http.post("/demo/app/token", data=form)).json()
+        await http.post("/demo/app/token", data=form)  # the code again: code_reused
+        await http.post("/demo/app/token", data={
+            "grant_type": "refresh_token", "client_id": "partner", "client_secret": SECRET,
+            "refresh_token": tokens["refresh_token"]})
+        app_access = (await http.post("/demo/authentication/getaccesstoken",
+                                      json={"apptoken": APP_TOKEN})).json()["access_token"]
+        await http.get("/demo/api/administrations", params={"take": "1", "skip": "0"},
+                       headers=bearer(app_access))
+        await http.post("/demo/api/phonenumber", headers=bearer(app_access),
+                        json={"PhoneNumber": "0201234567"})
+        await http.post("/demo/api/phonenumber", headers=bearer(app_access), json=[1])
+        await http.get("/demo/api/no-such-thing", headers=bearer(app_access))
+        await http.post("/authentication/getscopes",
+                        headers={"IdentityToken": tokens["access_token"]})
+        await http.post("/demo/app/token", json={"grant_type": "x"})
+    journal = sandbox.journal
+    assert journal.fact_errors == []
+    kinds = {e.kind for e in journal.exchanges()}
+    assert {"authorize", "consent", "token", "getaccesstoken", "getscopes", "api"} <= kinds
+    reused = [token_facts(e).code_reused for e in journal.find("token")]
+    assert reused[:2] == [False, True]
+    read = journal.find("api", operation_id=journal.find("api")[0].operation_id)[0]
+    assert api_facts(read).returned is not None and api_facts(read).matched is not None
