@@ -138,9 +138,8 @@ def test_bad_base_url(harness: Harness) -> None:
 
 @pytest.mark.check("ONB-05")
 def test_foreign_host_refused(harness: Harness) -> None:
-    mark = harness.mark()
     extra: dict[str, str] = {}
-    with decoy_server() as decoy:
+    with window(harness) as scenario, decoy_server() as decoy:
         foreign = f"{decoy.base_url}/{CUSTOMER_ENVIRONMENT}"
         walk = harness.walk(afas_base_url=foreign)
         if harness.config.app.auth == "apptoken" and harness.config.apptoken is not None:
@@ -157,7 +156,7 @@ def test_foreign_host_refused(harness: Harness) -> None:
             decoy.base_url, result.hops, blocked_url=result.blocked_url,
             decoy_requests=received, walk_error=result.error,
         ),
-        exchanges=harness.since(mark),
+        exchanges=scenario.exchanges,
         browser_hops=_hops(result.hops),
         decoy_requests=received,
         **extra,
