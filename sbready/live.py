@@ -38,6 +38,7 @@ from sbready.config import ReadinessConfig
 from sbready.driver.onboarding import OnboardingWalker, WalkResult, host_port, with_query
 from sbready.driver.sync import SyncResult
 from sbready.errors import HarnessError, UsageError
+from sbready.evidence import token_facts
 from sbready.harness import (
     CUSTOMER_ENVIRONMENT,
     HandOff,
@@ -290,7 +291,7 @@ class LiveHarness(Harness):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if any(e.kind == "token" and 200 <= e.status < 300
-                   and e.facts.get("grant_type") == "authorization_code"
+                   and token_facts(e).grant_type == "authorization_code"
                    for e in self.recorder.journal.exchanges(since=mark)):
                 return None
             time.sleep(CONSENT_POLL_S)

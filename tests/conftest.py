@@ -13,6 +13,9 @@ SB_VERSIONS = (
 )
 
 
+# the harness's own tests run the journal strict: a fact key no evidence class declares fails
+os.environ.setdefault("SBREADY_STRICT_FACTS", "1")
+
 _SHARED_SPECS = Path(__file__).resolve().parents[2] / "shared" / "sb-openapi"
 if "SB_SPEC_DIR" not in os.environ and (_SHARED_SPECS / "6.0.0.json").is_file():
     # the suites run in subprocesses: without this a plain `pytest` would try to download
@@ -37,38 +40,34 @@ def good_demo(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path) -> Any:
     return run_variant(tmp_path_factory.mktemp("good-demo"), html=True)
 
 
-# Fixtures that are cheap to rebuild in every xdist worker: they never decide a test's group.
-_CHEAP_SHARED = frozenset({"spec_dir", "index_600", "tmp_path_factory", "anyio_backend",
-                           "worker_id", "testrun_uid"})
+# Under xdist (`-n N --dist loadscope`), tests that share one harness run go to one worker:
+# pytest 9 no longer lets xdist's `loadgroup` rename node ids, so the grouping is a scheduler.
+GOOD_DEMO_FILES = frozenset({  # tests of the session-wide good demo run (fixture good_demo)
+    "tests/test_selftests.py", "tests/test_selftests_dialects.py",
+    "tests/test_selftests_error_handling.py", "tests/test_selftests_integration.py",
+    "tests/test_selftests_onboarding.py",
+})
+TABLE_FILE = "tests/test_selftest_table.py"
+SHARED_RUN_MARK = "~"  # a table row's id "<run key>~<row id>": rows sharing one run
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker")
+def shared_run_scope(nodeid: str) -> str:
+    """The xdist scope of a test: its shared harness run, else its file (module fixtures)."""
+    path, _, rest = nodeid.partition("::")
+    if path in GOOD_DEMO_FILES:
+        return "good_demo"
+    if path == TABLE_FILE:
+        param = rest.partition("[")[2].rstrip("]")
+        return param.partition(SHARED_RUN_MARK)[0] if SHARED_RUN_MARK in param else nodeid
+    return path
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that share an expensive session or module fixture (a whole harness run) go to
-    one xdist worker (`-n N --dist loadgroup`), so each shared run happens once."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue  # the test names its group itself
-        group = _shared_run(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """loadscope, with the scope of `shared_run_scope`."""
+    from xdist.scheduler import LoadScopeScheduling
 
+    class SharedRunScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return shared_run_scope(nodeid)
 
-def _shared_run(item: pytest.Item) -> str | None:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return None
-    module_group = None
-    for name in getattr(item, "fixturenames", ()):
-        definitions = info.name2fixturedefs.get(name)
-        if not definitions or name in _CHEAP_SHARED:
-            continue
-        scope = definitions[-1].scope
-        if scope == "session":
-            return f"session:{name}"  # e.g. the good demo run, shared by several files
-        if scope == "module" and module_group is None:
-            module_group = f"module:{item.nodeid.split('::')[0]}"
-    return module_group
+    return SharedRunScheduling(config, log)  # type: ignore[arg-type]

@@ -26,8 +26,12 @@ def _run_of(catch: Catch, tmp_path_factory: pytest.TempPathFactory) -> VariantRu
     return _RUNS[catch.run_key]
 
 
-@pytest.mark.parametrize("catch", [pytest.param(row, id=row.id, marks=pytest.mark.xdist_group(
-    f"table:{row.run_key}")) for row in ROWS])
+def _param_id(row: Catch) -> str:
+    """Rows sharing a run carry its key, so xdist keeps them on one worker (tests/conftest.py)."""
+    return f"{row.run_key}~{row.id}" if row.together else row.id
+
+
+@pytest.mark.parametrize("catch", [pytest.param(row, id=_param_id(row)) for row in ROWS])
 def test_flawed_app_fails_its_check(tmp_path_factory: pytest.TempPathFactory, spec_dir: Path,
                                     catch: Catch) -> None:
     os.environ.setdefault("SB_SPEC_DIR", str(spec_dir))
