@@ -513,11 +513,3 @@ def test_development_mode_is_flagged_as_a_warning(harness_run: Any, check_id: st
     assert result.status == "passed", result.message
     assert any("development mode" in w and DESERVED_WARNINGS[check_id] in w
                for w in result.warnings), result.warnings
-
-
-@pytest.mark.parametrize("check_id", sorted(FALSE_WARNINGS))
-def test_no_false_warning(harness_run: Any, check_id: str, request: pytest.FixtureRequest
-                          ) -> None:
-    request.applymarker(pytest.mark.xfail(strict=True, reason=FALSE_WARNINGS[check_id]))
-    _, results = harness_run
-    assert not results[check_id].warnings, results[check_id].warnings

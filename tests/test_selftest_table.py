@@ -86,5 +86,4 @@ def test_every_demo_flaw_is_used_by_a_row() -> None:
     from examples.demo_partner.flaws import FLAWS
 
     used = {flaw for row in ROWS for flaw in row.flaws if row.app.startswith("demo")}
-    browser_only = {"callback_tracker"}  # also in the browser walker's combined run
-    assert set(FLAWS) - used - browser_only == set(), sorted(set(FLAWS) - used)
+    assert set(FLAWS) - used == set(), sorted(set(FLAWS) - used)
